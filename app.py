@@ -1,0 +1,3 @@
+from checklist import create_app
+
+app = create_app()

@@ -1,0 +1,62 @@
+"""The field safety-inspection app."""
+
+from pathlib import Path
+
+from flask import Flask, request
+from flask_babel import Babel
+from flask_wtf.csrf import CSRFProtect
+
+from . import config, db
+from .definitions import load_catalogue
+
+ROOT = Path(__file__).resolve().parent.parent
+csrf = CSRFProtect()
+babel = Babel()
+
+
+def select_locale() -> str:
+    """Chinese unless the user chose English (a cookie set by the language switch)."""
+    choice = request.cookies.get("lang")
+    return choice if choice in ("zh_CN", "en") else "zh_CN"
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    """Build the app: defaults, then instance/config.py, then environment variables."""
+    app = Flask(
+        __name__,
+        instance_relative_config=True,
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+    )
+    app.config.from_object(config.Defaults)
+    if test_config is None:
+        app.config.from_pyfile("config.py", silent=True)
+        app.config.update(config.from_environment())
+    else:
+        app.config.update(test_config)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    app.config["DATABASE_URL"] = app.config["DATABASE_URL"] or (
+        f"sqlite:///{Path(app.instance_path) / 'checklist.sqlite'}"
+    )
+    app.config["UPLOAD_DIR"] = app.config["UPLOAD_DIR"] or str(Path(app.instance_path) / "uploads")
+    app.config.setdefault("CHECKLIST_DIR", str(ROOT / "checklists"))
+    # A broken checklist file stops start-up here, with its name in the error.
+    app.extensions["catalogue"] = load_catalogue(Path(app.config["CHECKLIST_DIR"]))
+
+    db.init_app(app)
+    csrf.init_app(app)
+    babel.init_app(
+        app,
+        locale_selector=select_locale,
+        default_translation_directories=str(Path(__file__).parent / "translations"),
+    )
+
+    from . import auth, cli, errors, inspect, site, supervise, views
+
+    auth.init_app(app)
+    errors.init_app(app)
+    views.init_app(app)
+    for module in (auth, site, inspect, supervise):
+        app.register_blueprint(module.bp)
+    cli.init_app(app)
+    return app

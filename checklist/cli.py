@@ -1,0 +1,52 @@
+"""Commands: flask --app app seed-demo | qr-sheet."""
+
+from pathlib import Path
+
+import click
+from flask import Flask, current_app
+from sqlalchemy import select
+
+from . import db
+from .enterprises import county_enterprises
+from .models import County
+from .qr import label_sheet_pdf
+
+
+def init_app(app: Flask) -> None:
+    app.cli.add_command(seed_demo_command)
+    app.cli.add_command(qr_sheet_command)
+
+
+@click.command("seed-demo")
+@click.option("--if-empty", is_flag=True, help="Do nothing (but list the logins) when the database has data.")
+def seed_demo_command(if_empty: bool) -> None:
+    """Fill an empty database with Jinzhong's demo data and print one login per role."""
+    from .demo import DEMO_LOGINS, seed_demo
+
+    if not db.is_empty(current_app):
+        if not if_empty:
+            raise click.ClickException("the database is not empty; seed-demo only fills an empty one")
+        logins = DEMO_LOGINS
+    else:
+        session = current_app.extensions["sessionmaker"]()
+        with session.begin():
+            logins = seed_demo(session, current_app.extensions["catalogue"])
+    click.echo("Demo logins (user name / password):")
+    for login in logins:
+        click.echo(f"  {login.role:<13} {login.username:<12} {login.password:<10} {login.description}")
+
+
+@click.command("qr-sheet")
+@click.option("--county", "county_name", required=True, help="County name, e.g. 榆次区")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True)
+def qr_sheet_command(county_name: str, output: Path) -> None:
+    """Write the printable A4 PDF of QR labels for a county's enterprises."""
+    session = current_app.extensions["sessionmaker"]()
+    with session:
+        county = session.scalars(select(County).where(County.name == county_name)).first()
+        if county is None:
+            raise click.ClickException(f"no county named {county_name}")
+        enterprises = county_enterprises(session, county)
+        output.write_bytes(label_sheet_pdf(enterprises, current_app.config["BASE_URL"], county.name))
+    click.echo(f"{len(enterprises)} labels written to {output}")
+

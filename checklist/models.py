@@ -1,0 +1,419 @@
+"""The data model, named after the glossary in DESIGN.md."""
+
+import enum
+import uuid as uuid_module
+from datetime import UTC, date, datetime
+from decimal import Decimal
+
+from flask_babel import lazy_gettext as _l
+from flask_login import UserMixin
+from sqlalchemy import (
+    Column,
+    Date,
+    DateTime,
+    Enum,
+    ForeignKey,
+    LargeBinary,
+    Numeric,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from .db import Base
+
+
+def utcnow() -> datetime:
+    """Return the current UTC time as a naive datetime, as stored in every table."""
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+def new_token() -> str:
+    return uuid_module.uuid4().hex
+
+
+class LabelledEnum(enum.Enum):
+    """An enum whose members carry a translatable label and a CSS class."""
+
+    def __new__(cls, value: str, label, css: str = ""):
+        member = object.__new__(cls)
+        member._value_ = value
+        member.label = label
+        member.css = css
+        return member
+
+    def __str__(self) -> str:
+        return str(self.label)
+
+
+class Role(LabelledEnum):
+    INSPECTOR = "inspector", _l("Inspector")
+    ENTERPRISE = "enterprise", _l("Enterprise")
+    COUNTY_ADMIN = "county_admin", _l("County supervisor")
+    CITY_ADMIN = "city_admin", _l("City supervisor")
+
+
+class UnitKind(LabelledEnum):
+    COMMITTEE = "committee", _l("Work safety committee office")
+    DEPARTMENT = "department", _l("Department")
+
+
+class InspectionMode(LabelledEnum):
+    SELF_CHECK = "self_check", _l("Enterprise self-inspection")
+    COUNTY_FULL = "county_full", _l("County full inspection")
+    CITY_SPOT = "city_spot", _l("City spot check")
+    SURPRISE = "surprise", _l("Unannounced surprise check")
+    VIDEO = "video", _l("Video dispatch check")
+    CROSS = "cross", _l("Cross inspection")
+
+
+class InspectionStatus(LabelledEnum):
+    DRAFT = "draft", _l("Draft"), "draft"
+    SUBMITTED = "submitted", _l("Submitted"), "submitted"
+
+
+class Outcome(LabelledEnum):
+    PASS = "pass", _l("Pass"), "pass"
+    FAIL = "fail", _l("Fail"), "fail"
+    NOT_APPLICABLE = "na", _l("Not applicable"), "na"
+
+
+class HazardLevel(LabelledEnum):
+    GENERAL = "general", _l("General"), "general"
+    MAJOR = "major", _l("Major"), "major"
+
+
+class HazardStatus(LabelledEnum):
+    OPEN = "open", _l("Open"), "open"
+    SUBMITTED = "submitted", _l("Fix submitted"), "submitted"
+    CLOSED = "closed", _l("Closed"), "closed"
+
+
+class EnforcementKind(LabelledEnum):
+    DOCUMENT = "document", _l("Enforcement document")
+    SUSPENSION = "suspension", _l("Suspension for rectification")
+    FINE = "fine", _l("Fine")
+    LICENCE = "licence", _l("Licence suspended or revoked")
+    CLOSURE = "closure", _l("Closure and ban")
+    OTHER = "other", _l("Other")
+
+
+def enum_column(enum_class: type[enum.Enum]) -> Enum:
+    """Store an enum by its value, as a plain string column."""
+    return Enum(
+        enum_class,
+        values_callable=lambda members: [member.value for member in members],
+        native_enum=False,
+        validate_strings=True,
+        length=20,
+    )
+
+
+class County(Base):
+    __tablename__ = "county"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(40), unique=True)
+    code: Mapped[str] = mapped_column(String(6), unique=True)  # administrative division code
+
+    units: Mapped[list["Unit"]] = relationship(back_populates="county")
+    enterprises: Mapped[list["Enterprise"]] = relationship(back_populates="county")
+
+
+class Unit(Base):
+    """A government body: the city's or a county's committee office, or a department."""
+
+    __tablename__ = "unit"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(80), unique=True)
+    kind: Mapped[UnitKind] = mapped_column(enum_column(UnitKind))
+    county_id: Mapped[int | None] = mapped_column(ForeignKey("county.id"))  # None: city level
+
+    county: Mapped[County | None] = relationship(back_populates="units")
+    teams: Mapped[list["Team"]] = relationship(back_populates="unit")
+
+    @property
+    def is_city(self) -> bool:
+        return self.county_id is None
+
+
+team_member = Table(
+    "team_member",
+    Base.metadata,
+    Column("team_id", ForeignKey("team.id", ondelete="CASCADE"), primary_key=True),
+    Column("user_id", ForeignKey("user.id", ondelete="CASCADE"), primary_key=True),
+)
+
+inspection_inspector = Table(
+    "inspection_inspector",
+    Base.metadata,
+    Column("inspection_id", ForeignKey("inspection.id", ondelete="CASCADE"), primary_key=True),
+    Column("user_id", ForeignKey("user.id"), primary_key=True),
+)
+
+
+class User(UserMixin, Base):
+    __tablename__ = "user"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(40), unique=True)
+    name: Mapped[str] = mapped_column(String(40))
+    phone: Mapped[str] = mapped_column(String(20), default="")
+    password_hash: Mapped[str] = mapped_column(String(200), default="")
+    role: Mapped[Role] = mapped_column(enum_column(Role))
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id"))
+    enterprise_id: Mapped[int | None] = mapped_column(ForeignKey("enterprise.id"))
+    active: Mapped[bool] = mapped_column(default=True)
+
+    unit: Mapped[Unit | None] = relationship()
+    enterprise: Mapped["Enterprise | None"] = relationship()
+    teams: Mapped[list["Team"]] = relationship(secondary=team_member, back_populates="members")
+
+    @property
+    def is_active(self) -> bool:
+        return self.active
+
+    @property
+    def county_id(self) -> int | None:
+        """The county the user works in; None for the city and for enterprises."""
+        return self.unit.county_id if self.unit else None
+
+    def set_password(self, password: str) -> None:
+        self.password_hash = generate_password_hash(password)
+
+    def check_password(self, password: str) -> bool:
+        return bool(self.password_hash) and check_password_hash(self.password_hash, password)
+
+
+class Team(Base):
+    """A unit's inspection team (检查督导组)."""
+
+    __tablename__ = "team"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"))
+    name: Mapped[str] = mapped_column(String(80))
+
+    unit: Mapped[Unit] = relationship(back_populates="teams")
+    members: Mapped[list[User]] = relationship(secondary=team_member, back_populates="teams")
+
+
+class Sector(Base):
+    __tablename__ = "sector"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(40), unique=True)
+    name: Mapped[str] = mapped_column(String(40))
+    name_en: Mapped[str] = mapped_column(String(80), default="")
+
+
+class Enterprise(Base):
+    __tablename__ = "enterprise"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(120))
+    credit_code: Mapped[str] = mapped_column(String(18), unique=True)
+    county_id: Mapped[int] = mapped_column(ForeignKey("county.id"), index=True)
+    sector_id: Mapped[int] = mapped_column(ForeignKey("sector.id"), index=True)
+    supervising_unit_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id"))
+    address: Mapped[str] = mapped_column(String(200), default="")
+    contact_name: Mapped[str] = mapped_column(String(40), default="")
+    contact_phone: Mapped[str] = mapped_column(String(20), default="")
+    qr_token: Mapped[str] = mapped_column(String(32), unique=True, default=new_token)
+
+    county: Mapped[County] = relationship(back_populates="enterprises")
+    sector: Mapped[Sector] = relationship()
+    supervising_unit: Mapped[Unit | None] = relationship()
+
+
+class Campaign(Base):
+    __tablename__ = "campaign"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(String(200))
+    document_number: Mapped[str] = mapped_column(String(60))
+    starts_on: Mapped[date] = mapped_column(Date)
+    ends_on: Mapped[date] = mapped_column(Date)
+
+
+class Checklist(Base):
+    """One version of a sector's checklist: the common items plus the sector's items."""
+
+    __tablename__ = "checklist"
+    __table_args__ = (UniqueConstraint("sector_id", "version"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    sector_id: Mapped[int] = mapped_column(ForeignKey("sector.id"))
+    version: Mapped[int]
+    content_hash: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    sector: Mapped[Sector] = relationship()
+    items: Mapped[list["ChecklistItem"]] = relationship(
+        back_populates="checklist", order_by="ChecklistItem.position"
+    )
+
+
+class ChecklistItem(Base):
+    __tablename__ = "checklist_item"
+    __table_args__ = (UniqueConstraint("checklist_id", "code"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    checklist_id: Mapped[int] = mapped_column(ForeignKey("checklist.id"), index=True)
+    position: Mapped[int]
+    section: Mapped[str] = mapped_column(String(10))  # "common" or "sector"
+    code: Mapped[str] = mapped_column(String(20))
+    text: Mapped[str] = mapped_column(Text)
+    basis: Mapped[str] = mapped_column(Text, default="")
+    guidance: Mapped[str] = mapped_column(Text, default="")
+
+    checklist: Mapped[Checklist] = relationship(back_populates="items")
+
+
+class Inspection(Base):
+    __tablename__ = "inspection"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    uuid: Mapped[str] = mapped_column(String(36), unique=True)  # made by the client
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaign.id"), index=True)
+    enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprise.id"), index=True)
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id"), index=True)
+    team_id: Mapped[int | None] = mapped_column(ForeignKey("team.id"))
+    checklist_id: Mapped[int] = mapped_column(ForeignKey("checklist.id"))
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    mode: Mapped[InspectionMode] = mapped_column(enum_column(InspectionMode))
+    status: Mapped[InspectionStatus] = mapped_column(
+        enum_column(InspectionStatus), default=InspectionStatus.DRAFT
+    )
+    started_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    submitted_at: Mapped[datetime | None] = mapped_column(DateTime, index=True)
+    signer_name: Mapped[str] = mapped_column(String(40), default="")
+    signature_png: Mapped[bytes | None] = mapped_column(LargeBinary)
+    signature_refused: Mapped[bool] = mapped_column(default=False)
+    signed_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+    campaign: Mapped[Campaign] = relationship()
+    enterprise: Mapped[Enterprise] = relationship()
+    unit: Mapped[Unit | None] = relationship()
+    team: Mapped[Team | None] = relationship()
+    checklist: Mapped[Checklist] = relationship()
+    created_by: Mapped[User] = relationship()
+    inspectors: Mapped[list[User]] = relationship(secondary=inspection_inspector)
+    results: Mapped[list["ItemResult"]] = relationship(
+        back_populates="inspection", cascade="all, delete-orphan"
+    )
+    hazards: Mapped[list["Hazard"]] = relationship(
+        back_populates="inspection", order_by="Hazard.id", cascade="all, delete-orphan"
+    )
+    actions: Mapped[list["EnforcementAction"]] = relationship(
+        back_populates="inspection", order_by="EnforcementAction.id", cascade="all, delete-orphan"
+    )
+    photos: Mapped[list["Photo"]] = relationship(back_populates="inspection", order_by="Photo.id")
+
+    @property
+    def is_draft(self) -> bool:
+        return self.status is InspectionStatus.DRAFT
+
+    @property
+    def is_signed(self) -> bool:
+        return self.signed_at is not None
+
+
+class ItemResult(Base):
+    __tablename__ = "item_result"
+    __table_args__ = (UniqueConstraint("inspection_id", "item_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    inspection_id: Mapped[int] = mapped_column(ForeignKey("inspection.id", ondelete="CASCADE"))
+    item_id: Mapped[int] = mapped_column(ForeignKey("checklist_item.id"))
+    outcome: Mapped[Outcome] = mapped_column(enum_column(Outcome))
+    note: Mapped[str] = mapped_column(Text, default="")
+
+    inspection: Mapped[Inspection] = relationship(back_populates="results")
+    item: Mapped[ChecklistItem] = relationship()
+
+
+class Hazard(Base):
+    __tablename__ = "hazard"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    uuid: Mapped[str] = mapped_column(String(36), unique=True, default=lambda: str(uuid_module.uuid4()))
+    inspection_id: Mapped[int] = mapped_column(ForeignKey("inspection.id", ondelete="CASCADE"), index=True)
+    enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprise.id"), index=True)
+    item_id: Mapped[int | None] = mapped_column(ForeignKey("checklist_item.id"))
+    level: Mapped[HazardLevel] = mapped_column(enum_column(HazardLevel))
+    description: Mapped[str] = mapped_column(Text)
+    deadline: Mapped[date] = mapped_column(Date)
+    responsible_person: Mapped[str] = mapped_column(String(40))
+    status: Mapped[HazardStatus] = mapped_column(
+        enum_column(HazardStatus), default=HazardStatus.OPEN, index=True
+    )
+    found_at: Mapped[datetime | None] = mapped_column(DateTime, index=True)  # set on submission
+    closed_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+    inspection: Mapped[Inspection] = relationship(back_populates="hazards")
+    enterprise: Mapped[Enterprise] = relationship()
+    item: Mapped[ChecklistItem | None] = relationship()
+    photos: Mapped[list["Photo"]] = relationship(back_populates="hazard", order_by="Photo.id")
+    history: Mapped[list["HazardHistory"]] = relationship(
+        back_populates="hazard", order_by="HazardHistory.id"
+    )
+
+
+class HazardHistory(Base):
+    """One transition of a hazard; rows are only ever added."""
+
+    __tablename__ = "hazard_history"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    hazard_id: Mapped[int] = mapped_column(ForeignKey("hazard.id", ondelete="CASCADE"), index=True)
+    at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    from_status: Mapped[HazardStatus | None] = mapped_column(enum_column(HazardStatus))
+    to_status: Mapped[HazardStatus] = mapped_column(enum_column(HazardStatus))
+    note: Mapped[str] = mapped_column(Text, default="")
+
+    hazard: Mapped[Hazard] = relationship(back_populates="history")
+    user: Mapped[User] = relationship()
+
+
+class Photo(Base):
+    """A stored photo: evidence at an item or hazard of an inspection."""
+
+    __tablename__ = "photo"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    inspection_id: Mapped[int] = mapped_column(ForeignKey("inspection.id", ondelete="CASCADE"), index=True)
+    item_id: Mapped[int | None] = mapped_column(ForeignKey("checklist_item.id"))
+    hazard_id: Mapped[int | None] = mapped_column(ForeignKey("hazard.id", ondelete="SET NULL"), index=True)
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
+    path: Mapped[str] = mapped_column(String(200))  # relative to UPLOAD_DIR
+    thumbnail_path: Mapped[str] = mapped_column(String(200))
+    width: Mapped[int]
+    height: Mapped[int]
+    captured_at: Mapped[datetime | None] = mapped_column(DateTime)  # from the camera's EXIF
+    uploaded_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    uploaded_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+
+    inspection: Mapped[Inspection] = relationship(back_populates="photos")
+    hazard: Mapped[Hazard | None] = relationship(back_populates="photos")
+    uploaded_by: Mapped[User] = relationship()
+
+
+class EnforcementAction(Base):
+    __tablename__ = "enforcement_action"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    inspection_id: Mapped[int] = mapped_column(ForeignKey("inspection.id", ondelete="CASCADE"), index=True)
+    enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprise.id"), index=True)
+    kind: Mapped[EnforcementKind] = mapped_column(enum_column(EnforcementKind))
+    document_number: Mapped[str] = mapped_column(String(60), default="")
+    fine_wan: Mapped[Decimal] = mapped_column(Numeric(12, 2), default=Decimal("0"))  # 万元
+    note: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    inspection: Mapped[Inspection] = relationship(back_populates="actions")

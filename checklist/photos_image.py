@@ -1,0 +1,223 @@
+"""Pure image pipeline for inspection photos: validate, normalise, stamp, re-encode.
+
+Accepted formats are JPEG (including MPO multi-picture JPEGs from phones), PNG and
+WEBP; everything else (GIF, BMP, TIFF, HEIC, ...) is refused as ``not_image``.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import os
+import struct
+import subprocess
+import warnings
+from dataclasses import dataclass
+from datetime import datetime
+from io import BytesIO
+
+from flask_babel import lazy_gettext as _l
+from PIL import Image, ImageDraw, ImageFile, ImageFont, ImageOps, UnidentifiedImageError
+
+MAX_BYTES = 20 * 1024 * 1024
+MAX_PIXELS = 40_000_000
+LONG_SIDE = 1600
+THUMB_SIDE = 320
+ACCEPTED_FORMATS = ("JPEG", "PNG", "WEBP")  # MPO files are opened by the JPEG plugin
+CJK_FONT_PATHS = (
+    "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
+    "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",
+    "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
+)
+_DECODE_ERRORS = (OSError, SyntaxError, ValueError, EOFError)
+_EXIF_ERRORS = (*_DECODE_ERRORS, TypeError, KeyError, struct.error)
+_MESSAGES = {
+    "empty": _l("The uploaded file is empty."),
+    "too_large": _l("The file is too large."),
+    "not_image": _l("The file is not an image we can read."),
+    "too_many_pixels": _l("The image has too many pixels."),
+    "corrupt": _l("The image file is damaged or incomplete."),
+}
+
+
+@dataclass(frozen=True)
+class ProcessedPhoto:
+    """Result of processing one uploaded photo."""
+
+    image: bytes
+    thumbnail: bytes
+    sha256: str
+    captured_at: datetime | None
+    width: int
+    height: int
+
+
+class PhotoError(ValueError):
+    """An upload was rejected; ``code`` is stable, ``message`` is a lazy translatable string."""
+
+    def __init__(self, code: str, message: object = None) -> None:
+        """Store the machine-readable code and the (lazy) user-facing message."""
+        super().__init__(code)
+        self.code = code
+        self.message = message if message is not None else _MESSAGES[code]
+
+
+def _has_cjk_glyph(path: str) -> bool:
+    """Return True if the font at path renders '检' differently from a missing glyph."""
+    try:
+        font = ImageFont.truetype(path, 32)
+    except OSError:
+        return False
+
+    def render(text: str) -> bytes:
+        canvas = Image.new("L", (48, 48))
+        ImageDraw.Draw(canvas).text((4, 4), text, font=font, fill=255)
+        return canvas.tobytes()
+
+    glyph = render("检")
+    return any(glyph) and glyph != render("\U000f0000")
+
+
+def _fc_match() -> str | None:
+    """Ask fontconfig for a Chinese font; None on any failure."""
+    try:
+        out = subprocess.run(
+            ["fc-match", "-f", "%{file}", ":lang=zh"],
+            capture_output=True,
+            text=True,
+            timeout=5,
+            check=False,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return out.stdout.strip() or None
+
+
+@functools.cache
+def find_cjk_font() -> str:
+    """Return the path of a font with CJK glyphs (env, fontconfig, known paths) or raise RuntimeError."""
+    lookups = (
+        lambda: os.environ.get("CHECKLIST_CJK_FONT"),
+        _fc_match,
+        *(lambda p=p: p for p in CJK_FONT_PATHS),
+    )
+    for lookup in lookups:
+        path = lookup()
+        if path and os.path.isfile(path) and _has_cjk_glyph(path):
+            return path
+    raise RuntimeError(
+        "No CJK font found for the photo stamp; install the Debian package fonts-wqy-microhei "
+        "or set CHECKLIST_CJK_FONT to a .ttf/.ttc file with Chinese glyphs."
+    )
+
+
+def _open(data: bytes, max_pixels: int) -> Image.Image:
+    """Open (without decoding pixels) and enforce format and pixel-count limits."""
+    try:
+        im = Image.open(BytesIO(data), formats=ACCEPTED_FORMATS)
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        raise PhotoError("too_many_pixels") from None
+    except (UnidentifiedImageError, *_DECODE_ERRORS):
+        raise PhotoError("not_image") from None
+    if im.width * im.height > max_pixels:
+        raise PhotoError("too_many_pixels")
+    return im
+
+
+def _captured_at(im: Image.Image) -> datetime | None:
+    """Read DateTimeOriginal (or DateTime) from EXIF as a naive datetime."""
+    try:
+        exif = im.getexif()
+        value = exif.get_ifd(0x8769).get(36867) or exif.get(306)
+        if isinstance(value, bytes):
+            value = value.decode("ascii", "replace")
+        return datetime.strptime(str(value).strip("\x00 "), "%Y:%m:%d %H:%M:%S")
+    except _EXIF_ERRORS:  # malformed or missing EXIF -> unknown
+        return None
+
+
+def _to_rgb(im: Image.Image) -> Image.Image:
+    """Convert any mode to RGB, scaling 16-bit data and flattening alpha onto white."""
+    if im.mode.startswith("I"):
+        im = im.convert("I").point(lambda v: v * (1 / 256)).convert("L")
+    if im.mode in ("RGBA", "LA", "PA", "RGBa", "La") or "transparency" in im.info:
+        rgba = im.convert("RGBA")
+        return Image.alpha_composite(
+            Image.new("RGBA", rgba.size, (255, 255, 255, 255)), rgba
+        ).convert("RGB")
+    return im.convert("RGB")
+
+
+def _stamp(im: Image.Image, lines: list[str]) -> Image.Image:
+    """Burn the lines into the bottom-left corner: white text on a translucent dark box."""
+    if not lines:
+        return im
+    size = max(14, im.width // 36)
+    font = ImageFont.truetype(find_cjk_font(), size)
+    overlay = Image.new("RGBA", im.size, (0, 0, 0, 0))
+    draw = ImageDraw.Draw(overlay)
+    pad, step = size // 2, round(size * 1.3)
+    text_w = max(draw.textlength(line, font=font) for line in lines)
+    top = im.height - pad - 2 * pad - step * len(lines)
+    draw.rectangle(
+        (pad, top, pad + 2 * pad + text_w, im.height - pad), fill=(0, 0, 0, 140)
+    )
+    for i, line in enumerate(lines):
+        draw.text(
+            (2 * pad, top + pad + i * step), line, font=font, fill=(255, 255, 255, 255)
+        )
+    return Image.alpha_composite(im.convert("RGBA"), overlay).convert("RGB")
+
+
+def _jpeg(im: Image.Image, quality: int) -> bytes:
+    """Encode as a metadata-free JPEG."""
+    im.info = {}  # JPEG save would otherwise carry e.g. a COM comment over
+    buf = BytesIO()
+    im.save(buf, "JPEG", quality=quality, optimize=True, progressive=True)
+    return buf.getvalue()
+
+
+def process_photo(
+    data: bytes,
+    stamp_lines: list[str],
+    *,
+    max_bytes: int = MAX_BYTES,
+    max_pixels: int = MAX_PIXELS,
+) -> ProcessedPhoto:
+    """Validate an upload and return the stamped, metadata-free JPEG plus thumbnail."""
+    if not data:
+        raise PhotoError("empty")
+    if len(data) > max_bytes:
+        raise PhotoError("too_large")
+    if ImageFile.LOAD_TRUNCATED_IMAGES:
+        raise RuntimeError(
+            "PIL.ImageFile.LOAD_TRUNCATED_IMAGES must be False to detect corrupt photos"
+        )
+    try:
+        with warnings.catch_warnings():
+            # Pillow's own bomb warning becomes an exception that _open maps to
+            # too_many_pixels; its UserWarnings (e.g. "Corrupt EXIF data") are noise.
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            warnings.filterwarnings("ignore", category=UserWarning, module=r"PIL\.")
+            _open(data, max_pixels).verify()
+            im = _open(data, max_pixels)
+            im.draft("RGB", (LONG_SIDE, LONG_SIDE))  # JPEG: decode at reduced scale
+            im.load()
+            captured_at = _captured_at(im)
+            im = _to_rgb(ImageOps.exif_transpose(im))
+    except PhotoError:
+        raise
+    except _DECODE_ERRORS:
+        raise PhotoError("corrupt") from None
+    im.thumbnail((LONG_SIDE, LONG_SIDE), Image.Resampling.LANCZOS)
+    im = _stamp(im, stamp_lines)
+    thumb = im.copy()
+    thumb.thumbnail((THUMB_SIDE, THUMB_SIDE), Image.Resampling.LANCZOS)
+    return ProcessedPhoto(
+        image=_jpeg(im, 85),
+        thumbnail=_jpeg(thumb, 75),
+        sha256=hashlib.sha256(data).hexdigest(),
+        captured_at=captured_at,
+        width=im.width,
+        height=im.height,
+    )

@@ -1,0 +1,74 @@
+"""Home page, language switch, health check and photo files."""
+
+from pathlib import Path
+
+from flask import Blueprint, Flask, abort, current_app, redirect, render_template, request, send_file, url_for
+from flask_babel import get_locale
+from flask_login import current_user, login_required
+from sqlalchemy import select, text
+
+from . import access
+from .clock import local_today, to_local
+from .db import get_session
+from .models import Enterprise, Inspection, InspectionStatus, Photo, Role
+
+bp = Blueprint("views", __name__)
+
+
+def init_app(app: Flask) -> None:
+    app.register_blueprint(bp)
+    app.add_template_filter(lambda moment: to_local(moment).strftime("%Y-%m-%d %H:%M") if moment else "", "local")
+    app.context_processor(lambda: {"today": local_today(), "get_locale": get_locale})
+
+
+@bp.route("/")
+@login_required
+def home():
+    session = get_session()
+    if current_user.role is Role.ENTERPRISE:
+        return redirect(url_for("site.page", token=current_user.enterprise.qr_token))
+    drafts = session.scalars(
+        select(Inspection)
+        .where(Inspection.created_by_id == current_user.id, Inspection.status == InspectionStatus.DRAFT)
+        .order_by(Inspection.started_at.desc()).limit(20)
+    ).all()
+    recent = session.scalars(
+        select(Inspection)
+        .where(Inspection.inspectors.contains(current_user), Inspection.status == InspectionStatus.SUBMITTED)
+        .order_by(Inspection.submitted_at.desc()).limit(10)
+    ).all()
+    query = request.args.get("q", "").strip()
+    found = []
+    if query:
+        found = session.scalars(
+            access.visible_enterprises(select(Enterprise), current_user)
+            .where(Enterprise.name.contains(query) | (Enterprise.credit_code == query.upper()))
+            .order_by(Enterprise.name).limit(20)
+        ).all()
+    return render_template("home.html", drafts=drafts, recent=recent, query=query, found=found)
+
+
+@bp.route("/lang/<code>")
+def switch_language(code: str):
+    response = redirect(request.referrer or url_for("views.home"))
+    if code in current_app.config["LANGUAGES"]:
+        response.set_cookie("lang", code, max_age=365 * 24 * 3600, samesite="Lax")
+    return response
+
+
+@bp.route("/healthz")
+def healthz():
+    get_session().execute(text("SELECT 1"))
+    return {"status": "ok"}
+
+
+@bp.route("/photos/<int:photo_id>")
+@bp.route("/photos/<int:photo_id>/thumb", endpoint="photo_thumbnail")
+@login_required
+def photo(photo_id: int):
+    stored = get_session().get(Photo, photo_id) or abort(404)
+    access.require(access.can_view_inspection(current_user, stored.inspection))
+    relative = stored.thumbnail_path if request.endpoint == "views.photo_thumbnail" else stored.path
+    response = send_file(Path(current_app.config["UPLOAD_DIR"]) / relative, mimetype="image/jpeg", max_age=0)
+    response.headers["Cache-Control"] = "private, max-age=86400"
+    return response

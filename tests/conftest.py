@@ -1,0 +1,169 @@
+"""Fixtures: a migrated database per test, a small world of two counties, and logged-in clients."""
+
+import re
+import shutil
+from dataclasses import dataclass
+from datetime import date, timedelta
+from io import BytesIO
+
+import pytest
+from PIL import Image
+from werkzeug.security import generate_password_hash
+
+from checklist import create_app
+from checklist.clock import local_today
+from checklist.db import upgrade
+from checklist.definitions import sync_sectors
+from checklist.models import Campaign, County, Enterprise, Role, Sector, Team, Unit, UnitKind, User
+
+PASSWORD = "secret-pass"
+PASSWORD_HASH = generate_password_hash(PASSWORD)  # hashed once: scrypt is slow on purpose
+
+
+def make_app(tmp_path, database):
+    return create_app({
+        "TESTING": True,
+        "SECRET_KEY": "test",
+        "DATABASE_URL": f"sqlite:///{database}",
+        "UPLOAD_DIR": str(tmp_path / "uploads"),
+        "BASE_URL": "http://testserver",
+    })
+
+
+@pytest.fixture(scope="session")
+def migrated_database(tmp_path_factory):
+    """Run the migrations once; each test gets a copy of the file."""
+    folder = tmp_path_factory.mktemp("template")
+    template = make_app(folder, folder / "template.sqlite")
+    upgrade(template)
+    template.extensions["engine"].dispose()  # closing the last connection checkpoints the WAL into the file
+    return folder / "template.sqlite"
+
+
+@pytest.fixture
+def app(tmp_path, migrated_database):
+    database = tmp_path / "test.sqlite"
+    shutil.copy(migrated_database, database)
+    app = make_app(tmp_path, database)
+    yield app
+    app.extensions["engine"].dispose()
+
+
+@pytest.fixture
+def db(app):
+    """A session outside any request, for setting up and checking data."""
+    with app.extensions["sessionmaker"]() as session:
+        yield session
+
+
+@dataclass
+class World:
+    county_a: County
+    county_b: County
+    unit_a: Unit
+    unit_b: Unit
+    city_unit: Unit
+    team_a: Team
+    inspector_a: User
+    colleague_a: User
+    inspector_b: User
+    county_admin_a: User
+    city_admin: User
+    enterprise_a: Enterprise
+    enterprise_a2: Enterprise
+    enterprise_b: Enterprise
+    enterprise_user_a: User
+    enterprise_user_a2: User
+
+
+def add_user(db, username, role, name, unit=None, enterprise=None):
+    user = User(username=username, name=name, role=role, unit=unit, enterprise=enterprise, password_hash=PASSWORD_HASH)
+    db.add(user)
+    return user
+
+
+@pytest.fixture
+def world(app, db) -> World:
+    catalogue = app.extensions["catalogue"]
+    sync_sectors(db, catalogue)
+    construction = db.query(Sector).filter_by(code="construction").one()
+    coal = db.query(Sector).filter_by(code="coal").one()
+    today = local_today()
+    db.add(Campaign(title="安全检查督导", document_number="市安发〔2021〕17号",
+                    starts_on=today - timedelta(days=30), ends_on=today + timedelta(days=90)))
+    county_a, county_b = County(name="榆次区", code="140702"), County(name="太谷区", code="140703")
+    unit_a = Unit(name="榆次区住建局", kind=UnitKind.DEPARTMENT, county=county_a)
+    unit_b = Unit(name="太谷区住建局", kind=UnitKind.DEPARTMENT, county=county_b)
+    committee_a = Unit(name="榆次区安委办", kind=UnitKind.COMMITTEE, county=county_a)
+    city_unit = Unit(name="晋中市安委办", kind=UnitKind.COMMITTEE)
+    enterprise_a = Enterprise(name="榆次建工有限公司", credit_code="91140702MA0K000013",
+                              county=county_a, sector=construction, supervising_unit=unit_a, contact_name="王经理")
+    enterprise_a2 = Enterprise(name="榆次煤业有限公司", credit_code="91140702MA0K000026",
+                               county=county_a, sector=coal, supervising_unit=unit_a)
+    enterprise_b = Enterprise(name="太谷建设有限公司", credit_code="91140703MA0K00003P",
+                              county=county_b, sector=construction, supervising_unit=unit_b)
+    db.add_all([county_a, county_b, unit_a, unit_b, committee_a, city_unit, enterprise_a, enterprise_a2, enterprise_b])
+    inspector_a = add_user(db, "insp_a", Role.INSPECTOR, "张检查", unit=unit_a)
+    colleague_a = add_user(db, "insp_a2", Role.INSPECTOR, "李同事", unit=unit_a)
+    team_a = Team(name="第一检查督导组", unit=unit_a, members=[inspector_a, colleague_a])
+    db.add(team_a)
+    world = World(
+        county_a=county_a, county_b=county_b, unit_a=unit_a, unit_b=unit_b, city_unit=city_unit, team_a=team_a,
+        inspector_a=inspector_a, colleague_a=colleague_a,
+        inspector_b=add_user(db, "insp_b", Role.INSPECTOR, "赵太谷", unit=unit_b),
+        county_admin_a=add_user(db, "admin_a", Role.COUNTY_ADMIN, "钱主任", unit=committee_a),
+        city_admin=add_user(db, "city", Role.CITY_ADMIN, "孙市级", unit=city_unit),
+        enterprise_a=enterprise_a, enterprise_a2=enterprise_a2, enterprise_b=enterprise_b,
+        enterprise_user_a=add_user(db, "91140702MA0K000013", Role.ENTERPRISE, "王经理", enterprise=enterprise_a),
+        enterprise_user_a2=add_user(db, "91140702MA0K000026", Role.ENTERPRISE, "周经理", enterprise=enterprise_a2),
+    )
+    db.commit()
+    return world
+
+
+TOKEN = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
+
+
+class Client:
+    """The Flask test client plus what a browser does: keep the CSRF token, fill forms."""
+
+    def __init__(self, flask_client):
+        self.http = flask_client
+
+    def token(self) -> str:
+        return TOKEN.search(self.http.get("/login").get_data(as_text=True)).group(1)
+
+    def get(self, url, **kwargs):
+        return self.http.get(url, **kwargs)
+
+    def post(self, url, data=None, csrf=True, **kwargs):
+        data = dict(data or {})
+        if csrf:
+            data.setdefault("csrf_token", self.token())
+        return self.http.post(url, data=data, **kwargs)
+
+    def login(self, username, password=PASSWORD):
+        response = self.post("/login", {"username": username, "password": password})
+        assert response.status_code == 302, response.get_data(as_text=True)
+        return self
+
+
+@pytest.fixture
+def client(app) -> Client:
+    return Client(app.test_client())
+
+
+@pytest.fixture
+def login(app):
+    """Return a new logged-in client for a user name."""
+    return lambda username: Client(app.test_client()).login(username)
+
+
+def jpeg_bytes(size=(800, 600), color=(120, 160, 200)) -> bytes:
+    output = BytesIO()
+    Image.new("RGB", size, color).save(output, "JPEG")
+    return output.getvalue()
+
+
+def deadline_in(days: int) -> date:
+    return local_today() + timedelta(days=days)
