@@ -3,11 +3,9 @@
 import re
 import shutil
 from dataclasses import dataclass
-from datetime import date, timedelta
-from io import BytesIO
+from datetime import timedelta
 
 import pytest
-from PIL import Image
 from werkzeug.security import generate_password_hash
 
 from checklist import create_app
@@ -157,13 +155,3 @@ def client(app) -> Client:
 def login(app):
     """Return a new logged-in client for a user name."""
     return lambda username: Client(app.test_client()).login(username)
-
-
-def jpeg_bytes(size=(800, 600), color=(120, 160, 200)) -> bytes:
-    output = BytesIO()
-    Image.new("RGB", size, color).save(output, "JPEG")
-    return output.getvalue()
-
-
-def deadline_in(days: int) -> date:
-    return local_today() + timedelta(days=days)

@@ -2,7 +2,6 @@
 
 import base64
 import hashlib
-import re
 import uuid
 from io import BytesIO
 from pathlib import Path
@@ -12,37 +11,7 @@ from sqlalchemy import func, select
 
 from checklist.models import Hazard, HazardHistory, HazardStatus, Inspection, InspectionStatus, Photo
 
-from .conftest import deadline_in, jpeg_bytes
-
-
-def start(client, world, enterprise=None, mode="county_full", client_uuid=None):
-    enterprise = enterprise or world.enterprise_a
-    return client.post(f"/s/{enterprise.qr_token}/inspections", {
-        "client_uuid": client_uuid or str(uuid.uuid4()), "mode": mode, "team": world.team_a.id,
-    })
-
-
-def inspection_id(response) -> int:
-    return int(re.search(r"/inspections/(\d+)", response.location).group(1))
-
-
-def pass_everything_but(client, db, inspection_id_, failing_code):
-    inspection = db.get(Inspection, inspection_id_)
-    outcomes = {f"outcome-{item.id}": "pass" for item in inspection.checklist.items if item.code != failing_code}
-    response = client.post(f"/inspections/{inspection_id_}", outcomes)
-    assert response.status_code == 302
-    return next((item for item in inspection.checklist.items if item.code == failing_code), None)
-
-
-def fail_item(client, inspection_id_, item, photos=(), **fields):
-    data = {
-        "outcome": "fail", "level": "major", "description": "脚手架连墙件缺失",
-        "deadline": deadline_in(10).isoformat(), "responsible_person": "王经理", "note": "东侧",
-        **fields,
-    }
-    data["photos"] = [(BytesIO(photo), f"p{number}.jpg") for number, photo in enumerate(photos)]
-    return client.post(f"/inspections/{inspection_id_}/items/{item.id}", data,
-                       content_type="multipart/form-data")
+from .helpers import deadline_in, fail_item, inspection_id, jpeg_bytes, pass_everything_but, start
 
 
 def test_anonymous_visitor_sees_only_the_name_and_the_way_to_log_in(client, world):
