@@ -6,7 +6,7 @@ FLASK := $(BIN)/flask --app app
 CJK_FONT := /usr/share/fonts/truetype/wqy/wqy-microhei.ttc
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test lint translations system-packages browser clean
+.PHONY: run test lint messages translations system-packages browser clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -49,3 +49,8 @@ lint: $(VENV)/.dev
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache
+
+messages: $(VENV)/.runtime
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output -o checklist/translations/messages.pot .
+	$(BIN)/pybabel update -i checklist/translations/messages.pot -d checklist/translations --no-fuzzy-matching --ignore-obsolete
+	$(BIN)/python -m checklist.i18n

@@ -4,6 +4,7 @@ from pathlib import Path
 
 import click
 from flask import Flask, current_app
+from flask.cli import with_appcontext
 from sqlalchemy import select
 
 from . import db
@@ -18,6 +19,7 @@ def init_app(app: Flask) -> None:
 
 
 @click.command("seed-demo")
+@with_appcontext
 @click.option("--if-empty", is_flag=True, help="Do nothing (but list the logins) when the database has data.")
 def seed_demo_command(if_empty: bool) -> None:
     """Fill an empty database with Jinzhong's demo data and print one login per role."""
@@ -37,6 +39,7 @@ def seed_demo_command(if_empty: bool) -> None:
 
 
 @click.command("qr-sheet")
+@with_appcontext
 @click.option("--county", "county_name", required=True, help="County name, e.g. 榆次区")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True)
 def qr_sheet_command(county_name: str, output: Path) -> None:

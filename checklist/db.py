@@ -6,6 +6,7 @@ import click
 from alembic import command
 from alembic.config import Config
 from flask import Flask, current_app, g
+from flask.cli import with_appcontext
 from sqlalchemy import create_engine, event, inspect
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
@@ -77,6 +78,7 @@ def is_empty(app: Flask) -> bool:
 
 
 @click.command("db-upgrade")
+@with_appcontext
 def upgrade_command() -> None:
     """Create or migrate the database schema."""
     upgrade(current_app)

@@ -33,9 +33,8 @@ _DECODE_ERRORS = (OSError, SyntaxError, ValueError, EOFError)
 _EXIF_ERRORS = (*_DECODE_ERRORS, TypeError, KeyError, struct.error)
 _MESSAGES = {
     "empty": _l("The uploaded file is empty."),
-    "too_large": _l("The file is too large."),
     "not_image": _l("The file is not an image we can read."),
-    "too_many_pixels": _l("The image has too many pixels."),
+    "too_many_pixels": _l("The image has too many pixels; take the photo at a lower resolution."),
     "corrupt": _l("The image file is damaged or incomplete."),
 }
 
@@ -188,7 +187,7 @@ def process_photo(
     if not data:
         raise PhotoError("empty")
     if len(data) > max_bytes:
-        raise PhotoError("too_large")
+        raise PhotoError("too_large", _l("The photo is larger than %(mb)d MB.", mb=max_bytes // 2**20))
     if ImageFile.LOAD_TRUNCATED_IMAGES:
         raise RuntimeError(
             "PIL.ImageFile.LOAD_TRUNCATED_IMAGES must be False to detect corrupt photos"
