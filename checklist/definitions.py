@@ -7,6 +7,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from .models import Checklist, ChecklistItem, Sector
@@ -166,6 +167,11 @@ def current_checklist(session: Session, catalogue: Catalogue, sector: Sector) ->
                 position=position, section=section, code=item.code,
                 text=item.text, basis=item.basis, guidance=item.guidance,
             ))
-    session.add(checklist)
-    session.flush()
+    try:
+        with session.begin_nested():
+            session.add(checklist)
+    except IntegrityError:  # another request made this version at the same moment
+        return session.scalars(
+            select(Checklist).where(Checklist.sector_id == sector.id, Checklist.content_hash == digest)
+        ).one()
     return checklist

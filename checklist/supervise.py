@@ -3,6 +3,7 @@
 from flask import Blueprint, Response, abort, current_app, render_template, request
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
 
 from . import access
 from .db import get_session
@@ -45,7 +46,8 @@ def enterprises():
     total = session.scalar(select(func.count()).select_from(query.subquery()))
     page = max(request.args.get("page", 1, type=int), 1)
     rows = session.scalars(
-        query.order_by(Enterprise.county_id, Enterprise.name).limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)
+        query.options(joinedload(Enterprise.county), joinedload(Enterprise.sector))
+        .order_by(Enterprise.county_id, Enterprise.name).limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)
     ).all()
     return render_template(
         "supervise/enterprises.html", enterprises=rows, total=total, page=page, pages=-(-total // PAGE_SIZE),
