@@ -116,11 +116,12 @@ def _require_editable(user: User, inspection: Inspection) -> None:
 
 
 def result_for(inspection: Inspection, item: ChecklistItem) -> ItemResult | None:
-    return next((result for result in inspection.results if result.item_id == item.id), None)
+    """Find the item's result by identity, so that unflushed results count too."""
+    return next((result for result in inspection.results if result.item is item), None)
 
 
 def hazard_for(inspection: Inspection, item: ChecklistItem) -> Hazard | None:
-    return next((hazard for hazard in inspection.hazards if hazard.item_id == item.id), None)
+    return next((hazard for hazard in inspection.hazards if hazard.item is item), None)
 
 
 def record_result(
@@ -152,7 +153,6 @@ def record_result(
         stored.deadline, stored.responsible_person = hazard.deadline, hazard.responsible_person.strip()
     elif stored is not None:
         inspection.hazards.remove(stored)
-    session.flush()
     return result
 
 
@@ -216,8 +216,8 @@ def set_inspectors(session: Session, user: User, inspection: Inspection, inspect
 
 
 def missing_items(inspection: Inspection) -> list[ChecklistItem]:
-    answered = {result.item_id for result in inspection.results}
-    return [item for item in inspection.checklist.items if item.id not in answered]
+    answered = {result.item for result in inspection.results}
+    return [item for item in inspection.checklist.items if item not in answered]
 
 
 def submit_inspection(session: Session, user: User, inspection: Inspection) -> Inspection:
