@@ -29,7 +29,7 @@ browser:
 	@command -v chromium >/dev/null || { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq chromium; }
 
 translations: $(VENV)/.runtime
-	$(BIN)/pybabel compile -q -d checklist/translations
+	$(BIN)/pybabel compile -d checklist/translations
 
 instance/config.py:
 	mkdir -p instance
