@@ -39,6 +39,8 @@ def create_app(test_config: dict | None = None) -> Flask:
         f"sqlite:///{Path(app.instance_path) / 'checklist.sqlite'}"
     )
     app.config["UPLOAD_DIR"] = app.config["UPLOAD_DIR"] or str(Path(app.instance_path) / "uploads")
+    if app.config["BASE_URL"].startswith("https://"):
+        app.config.update(SESSION_COOKIE_SECURE=True, REMEMBER_COOKIE_SECURE=True)
     app.config.setdefault("CHECKLIST_DIR", str(ROOT / "checklists"))
     # A broken checklist file stops start-up here, with its name in the error.
     app.extensions["catalogue"] = load_catalogue(Path(app.config["CHECKLIST_DIR"]))

@@ -20,9 +20,10 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from . import credit_code
 from .db import Base
 
 
@@ -228,6 +229,14 @@ class Enterprise(Base):
     county: Mapped[County] = relationship(back_populates="enterprises")
     sector: Mapped[Sector] = relationship()
     supervising_unit: Mapped[Unit | None] = relationship()
+
+    @validates("credit_code")
+    def validate_credit_code(self, _key: str, code: str) -> str:
+        """Refuse a code whose GB 32100-2015 check character is wrong."""
+        code = credit_code.normalize(code)
+        if not credit_code.is_valid(code):
+            raise ValueError(f"invalid unified social credit code: {code}")
+        return code
 
 
 class Campaign(Base):

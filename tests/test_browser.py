@@ -46,6 +46,9 @@ def phone():
         )
         page = context.new_page()
         page.set_default_timeout(15000)
+        page.console_errors = []
+        page.on("console", lambda message: message.type == "error" and page.console_errors.append(message.text))
+        page.on("pageerror", lambda error: page.console_errors.append(str(error)))
         yield page
         browser.close()
 
@@ -113,6 +116,8 @@ def test_inspector_runs_an_inspection_from_the_site_page_to_the_signed_problem_l
     page.wait_for_selector("img.signature-image")
     assert no_horizontal_scroll(page)
     page.screenshot(path=str(ARTIFACTS / "4-problem-list.png"), full_page=True)
+
+    assert page.console_errors == []  # no script error, nothing blocked by the Content-Security-Policy
 
     db.expire_all()
     [inspection] = db.query(Inspection).all()

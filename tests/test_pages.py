@@ -61,3 +61,12 @@ def test_the_site_page_hides_hazards_of_drafts(login, world, db):
 def test_inspectors_find_enterprises_of_their_county_by_name(login, world):
     page = login("insp_a").get("/?q=建").get_data(as_text=True)
     assert world.enterprise_a.name in page and world.enterprise_b.name not in page
+
+
+def test_the_site_page_needs_no_other_request_to_render(login, world):
+    response = login("insp_a").get(f"/s/{world.enterprise_a.qr_token}")
+    page = response.get_data(as_text=True)
+    assert "<style>" in page and 'rel="stylesheet"' not in page
+    assert "http://" not in page.replace("http://testserver", "") and "https://" not in page
+    policy = response.headers["Content-Security-Policy"]
+    assert "default-src 'self'" in policy and "frame-ancestors 'none'" in policy

@@ -3,6 +3,11 @@
   "use strict";
   document.documentElement.classList.add("js");
 
+  document.querySelectorAll("[data-print]").forEach(function (button) {
+    button.hidden = false;
+    button.addEventListener("click", function () { window.print(); });
+  });
+
   // Show the hazard fields only when the item is marked as failed.
   var itemForm = document.getElementById("item-form");
   if (itemForm) {
