@@ -230,9 +230,7 @@ def sign(inspection_id: int):
                 get_session(), current_user, inspection, signer_name=form.signer_name.data,
                 signature_png=png, refused=form.refused.data,
             )
-        except photos.PhotoError as error:
-            flash(str(error.message), "error")
-        except InspectionError as error:
+        except (photos.PhotoError, InspectionError) as error:
             flash(str(error.message), "error")
         else:
             get_session().commit()

@@ -9,6 +9,7 @@ from flask_babel import get_locale
 from flask_login import current_user, login_required
 from markupsafe import Markup
 from sqlalchemy import select, text
+from sqlalchemy.exc import SQLAlchemyError
 
 from . import access
 from .clock import local_today, to_local
@@ -78,7 +79,10 @@ def switch_language(code: str):
 
 @bp.route("/healthz")
 def healthz():
-    get_session().execute(text("SELECT 1"))
+    try:
+        get_session().execute(text("SELECT 1"))
+    except SQLAlchemyError:
+        return {"status": "database unreachable"}, 503
     return {"status": "ok"}
 
 

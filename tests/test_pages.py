@@ -2,6 +2,8 @@
 
 import pytest
 
+from checklist import create_app
+
 from .helpers import fail_item, inspection_id, pass_everything_but, start, submitted_inspection
 
 
@@ -35,6 +37,11 @@ def test_logging_out_ends_the_session(login, world):
 def test_health_check_reaches_the_database(client):
     response = client.get("/healthz")
     assert response.status_code == 200 and response.json == {"status": "ok"}
+
+
+def test_health_check_says_when_the_database_is_unreachable(tmp_path):
+    app = create_app({"TESTING": True, "DATABASE_URL": f"sqlite:///{tmp_path}/missing/dir/x.sqlite"})
+    assert app.test_client().get("/healthz").status_code == 503
 
 
 def test_chinese_by_default_and_english_on_request(client, world):
