@@ -51,10 +51,9 @@ def refused(error: InspectionError, endpoint: str, **values):
 
 @bp.route("/<int:inspection_id>", methods=["GET", "POST"])
 def checklist(inspection_id: int):
-    inspection = load(inspection_id)
+    inspection = load(inspection_id, edit=request.method == "POST")
     form = ActionForm()
     if request.method == "POST":
-        inspection = load(inspection_id, edit=True)
         if form.validate_on_submit():
             outcomes = {
                 int(key.removeprefix("outcome-")): Outcome(value)
@@ -140,10 +139,9 @@ def save_item(inspection: Inspection, item: ChecklistItem, form: ItemForm):
 
 @bp.route("/<int:inspection_id>/enforcement", methods=["GET", "POST"])
 def enforcement(inspection_id: int):
-    inspection = load(inspection_id)
+    inspection = load(inspection_id, edit=request.method == "POST")
     form = EnforcementForm()
     if request.method == "POST":
-        inspection = load(inspection_id, edit=True)
         if form.validate_on_submit():
             try:
                 add_enforcement(
@@ -189,7 +187,7 @@ def review(inspection_id: int):
         SelectChoice(user.id, user.name) for user in team if user.id != inspection.created_by_id
     ]
     if request.method == "POST":
-        inspection = load(inspection_id, edit=True)
+        load(inspection_id, edit=True)
         if form.validate_on_submit():
             session = get_session()
             chosen = [session.get(User, user_id) for user_id in form.inspectors.data]
