@@ -53,12 +53,12 @@ def create_app(test_config: dict | None = None) -> Flask:
         default_translation_directories=str(Path(__file__).parent / "translations"),
     )
 
-    from . import auth, cli, errors, inspect, site, supervise, views
+    from . import auth, cli, errors, inspect, rectification, site, supervise, views
 
     auth.init_app(app)
     errors.init_app(app)
     views.init_app(app)
-    for module in (auth, site, inspect, supervise):
+    for module in (auth, site, inspect, rectification, supervise):
         app.register_blueprint(module.bp)
     cli.init_app(app)
     return app

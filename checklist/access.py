@@ -1,9 +1,9 @@
 """Who may see and do what: every object fetched by id goes through one of these."""
 
 from flask import abort
-from sqlalchemy import Select, false, true
+from sqlalchemy import Select, false, func, true
 
-from .models import Enterprise, Inspection, InspectionMode, Role, User
+from .models import Enterprise, Hazard, HazardLevel, Inspection, InspectionMode, Role, User
 
 
 def enterprise_filter(user: User):
@@ -62,3 +62,58 @@ def require(allowed: bool) -> None:
     """Stop the request with 403 unless allowed."""
     if not allowed:
         abort(403)
+
+
+def is_city(user: User) -> bool:
+    return user.role is Role.CITY_ADMIN
+
+
+def can_view_hazard(user: User, hazard: Hazard) -> bool:
+    """A hazard is seen by whoever may see the inspection that found it, once it is submitted."""
+    return hazard.found_at is not None and can_view_inspection(user, hazard.inspection)
+
+
+def can_submit_fix(user: User, hazard: Hazard) -> bool:
+    return user.role is Role.ENTERPRISE and user.enterprise_id == hazard.enterprise_id
+
+
+def can_verify(user: User, hazard: Hazard) -> bool:
+    """The finding unit or the county admin verifies; a listed hazard only its supervising unit or the city."""
+    if user.role is Role.ENTERPRISE or user.unit_id is None:
+        return False
+    if hazard.is_listed:
+        return is_city(user) or user.unit_id == hazard.listed_unit_id
+    if is_city(user):
+        return True
+    finder = hazard.inspection.unit_id or hazard.enterprise.supervising_unit_id  # self-checks: the supervisor
+    return user.unit_id == finder or (
+        user.role is Role.COUNTY_ADMIN and user.county_id == hazard.enterprise.county_id
+    )
+
+
+def verifiable_filter(user: User):
+    """The WHERE clause of can_verify, over Hazard joined to its Inspection and Enterprise."""
+    if user.role is Role.ENTERPRISE or user.unit_id is None:
+        return false()
+    if is_city(user):
+        return true()
+    finder = func.coalesce(Inspection.unit_id, Enterprise.supervising_unit_id)
+    unlisted = Hazard.listed_unit_id.is_(None) & (
+        (finder == user.unit_id)
+        | ((Enterprise.county_id == user.county_id) if user.role is Role.COUNTY_ADMIN else false())
+    )
+    return unlisted | (Hazard.listed_unit_id == user.unit_id)
+
+
+def can_list(user: User, hazard: Hazard) -> bool:
+    """County admins list major hazards of their county, the city any."""
+    return hazard.level is HazardLevel.MAJOR and (
+        is_city(user) or (user.role is Role.COUNTY_ADMIN and user.county_id == hazard.enterprise.county_id)
+    )
+
+
+def can_manage_accounts(user: User, enterprise: Enterprise) -> bool:
+    """The city's supervisors, and the county supervisors of the enterprise's county, open its login."""
+    return is_city(user) or (
+        user.role is Role.COUNTY_ADMIN and user.county_id is not None and user.county_id == enterprise.county_id
+    )

@@ -1,16 +1,27 @@
-"""Logging in and out."""
+"""Logging in and out, activating an account, and the supervisors' page of an enterprise's account."""
 
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 
-from flask import Blueprint, Flask, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Flask,
+    abort,
+    current_app,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_login import LoginManager, login_required, login_user, logout_user
-from sqlalchemy import select
+from flask_login import LoginManager, current_user, login_required, login_user, logout_user
 
+from . import access, accounts
 from .db import get_session
-from .forms import ActionForm, LoginForm
-from .models import User
+from .forms import AccountForm, ActionForm, ActivationForm, LoginForm
+from .models import Enterprise, User
 
 bp = Blueprint("auth", __name__)
 login_manager = LoginManager()
@@ -36,14 +47,35 @@ def safe_next(target: str | None) -> str:
     return url_for("views.home")
 
 
+def no_store(response):
+    """Keep a page that shows a secret out of every cache and the browser's history."""
+    response = make_response(response)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def too_many_attempts(template: str, **context):
+    """Answer 429 on the same page, whatever was typed."""
+    minutes = int(accounts.FAILURE_WINDOW.total_seconds() // 60)
+    flash(_("Too many failed attempts. Wait %(minutes)d minutes and try again.", minutes=minutes), "error")
+    return no_store((render_template(template, **context), 429))
+
+
 @bp.route("/login", methods=["GET", "POST"])
 def login():
     form = LoginForm()
     if form.validate_on_submit():
-        user = get_session().scalars(select(User).where(User.username == form.username.data.strip())).first()
+        session, username, address = get_session(), form.username.data, request.remote_addr
+        if accounts.login_blocked(session, username, address):
+            return too_many_attempts("auth/login.html", form=form)
+        user = accounts.find_user(session, username)
         if user is not None and user.active and user.check_password(form.password.data):
+            accounts.forget_failures(session, username)
+            session.commit()
             login_user(user, remember=True)
             return redirect(safe_next(request.args.get("next")))
+        accounts.record_failure(session, username, address)
+        session.commit()
         flash(_("Wrong user name or password."), "error")
     return render_template("auth/login.html", form=form)
 
@@ -54,3 +86,59 @@ def logout():
     if ActionForm().validate_on_submit():
         logout_user()
     return redirect(url_for("auth.login"))
+
+
+@bp.route("/activate", methods=["GET", "POST"])
+def activate():
+    """Set a password with the activation code; a link fills in the user name and the code."""
+    form = ActivationForm(username=request.args.get("username", ""), code=request.args.get("code", ""))
+    if form.validate_on_submit():
+        session, address = get_session(), request.remote_addr
+        if accounts.login_blocked(session, form.username.data, address):
+            return too_many_attempts("auth/activate.html", form=form)
+        try:
+            user = accounts.activate(session, form.username.data, form.code.data, form.password.data)
+        except accounts.AccountError as error:
+            if isinstance(error, accounts.InvalidCode):
+                accounts.record_failure(session, form.username.data, address)
+                session.commit()
+            flash(error.message, "error")
+        else:
+            session.commit()
+            login_user(user, remember=True)
+            flash(_("Your password is set. Log in with it from now on."), "success")
+            return redirect(url_for("views.home"))
+    return no_store(render_template("auth/activate.html", form=form))
+
+
+def activation_link(username: str, code: str) -> str:
+    query = urlencode({"username": username, "code": code})
+    return f"{current_app.config['BASE_URL'].rstrip('/')}{url_for('auth.activate')}?{query}"
+
+
+@bp.route("/enterprises/<int:enterprise_id>/account", methods=["GET", "POST"])
+@login_required
+def enterprise_account(enterprise_id: int):
+    """Show the state of an enterprise's login; a POST opens or resets it and shows the code once."""
+    session = get_session()
+    enterprise = session.get(Enterprise, enterprise_id) or abort(404)
+    access.require(access.can_manage_accounts(current_user, enterprise))
+    user = accounts.enterprise_account(session, enterprise)
+    form = AccountForm(
+        name=user.name if user else enterprise.contact_name, phone=user.phone if user else enterprise.contact_phone
+    )
+    code = None
+    if form.validate_on_submit():
+        try:
+            user, code = accounts.open_enterprise_account(
+                session, current_user, enterprise, name=form.name.data, phone=form.phone.data
+            )
+        except accounts.AccountError as error:
+            flash(error.message, "error")
+        else:
+            session.commit()
+    return no_store(render_template(
+        "auth/account.html", enterprise=enterprise, account=user, state=accounts.account_state(user), form=form,
+        code=code, link=activation_link(user.username, code) if code else None,
+        activation_days=accounts.ACTIVATION_DAYS,
+    ))

@@ -40,6 +40,7 @@ from .models import (
     HazardHistory,
     HazardLevel,
     HazardStatus,
+    HistoryAction,
     Inspection,
     InspectionMode,
     Outcome,
@@ -52,6 +53,11 @@ from .models import (
 )
 
 DEMO_PASSWORD = "demo1234"
+ACTIONS = {
+    HazardStatus.SUBMITTED: HistoryAction.SUBMITTED,
+    HazardStatus.OPEN: HistoryAction.REJECTED,
+    HazardStatus.CLOSED: HistoryAction.ACCEPTED,
+}
 
 
 @dataclass(frozen=True)
@@ -999,6 +1005,23 @@ class _Seeder:
         statuses = {"open": HazardStatus.OPEN, "overdue": HazardStatus.OPEN, "closed": HazardStatus.CLOSED}
         found.status = statuses.get(wanted, HazardStatus.SUBMITTED)
 
+    def listings(self) -> None:
+        """Place the open major hazards under listed supervision by the enterprise's supervising unit."""
+        for found in self.found:
+            hazard = found.hazard
+            if hazard.level is not HazardLevel.MAJOR or found.status is not HazardStatus.OPEN:
+                continue
+            unit = hazard.enterprise.supervising_unit
+            admin = self.county_admins[id(found.inspection.enterprise.county)]
+            moment = found.at + timedelta(hours=self.rng.randint(2, 30))
+            hazard.listed_unit, hazard.listed_at = unit, moment
+            hazard.listed_deadline = hazard.deadline
+            self.session.add(HazardHistory(
+                hazard_id=hazard.id, at=moment, user_id=admin.id, action=HistoryAction.LISTED,
+                from_status=HazardStatus.OPEN, to_status=HazardStatus.OPEN, note=unit.name,
+                deadline_to=hazard.deadline,
+            ))
+
     def lives(self) -> None:
         """Write each hazard's transitions after its discovery, with who, when and why."""
         rng, session = self.rng, self.session
@@ -1037,7 +1060,7 @@ class _Seeder:
                     user, note, was_rejected = checker, rng.choice(REJECT_NOTES), True
                 else:
                     user, note = checker, rng.choice(CLOSE_NOTES)
-                rows.append(HazardHistory(hazard_id=hazard.id, at=moment, user_id=user.id,
+                rows.append(HazardHistory(hazard_id=hazard.id, at=moment, user_id=user.id, action=ACTIONS[step],
                                           from_status=previous, to_status=step, note=note))
                 previous = step
             hazard.status = found.status
@@ -1069,6 +1092,7 @@ class _Seeder:
         for row in session.scalars(select(HazardHistory)):
             row.at = found_at.get(row.hazard_id, row.at)
         self.fates()
+        self.listings()
         self.lives()
         session.flush()
         return logins

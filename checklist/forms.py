@@ -16,9 +16,10 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import UUID, DataRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.validators import UUID, DataRequired, EqualTo, Length, NumberRange, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from .accounts import MIN_PASSWORD_LENGTH
 from .models import EnforcementKind, HazardLevel, Outcome
 
 
@@ -82,3 +83,45 @@ class SignForm(FlaskForm):
 
 class ActionForm(FlaskForm):
     """A button that changes something: only the CSRF token."""
+
+
+class ActivationForm(FlaskForm):
+    username = StringField(_l("User name"), validators=[DataRequired(), Length(max=40)])
+    code = StringField(_l("Activation code"), validators=[DataRequired(), Length(max=40)])
+    password = PasswordField(_l("New password"), validators=[
+        DataRequired(),
+        Length(min=MIN_PASSWORD_LENGTH, message=_l("Use at least %(num)d characters.", num=MIN_PASSWORD_LENGTH)),
+        Length(max=200),
+    ])
+    password_again = PasswordField(_l("New password again"), validators=[
+        DataRequired(), EqualTo("password", message=_l("The two passwords differ.")),
+    ])
+
+
+class AccountForm(FlaskForm):
+    name = StringField(_l("Name of the person who receives the code"), validators=[Length(max=40)])
+    phone = StringField(_l("Phone"), validators=[Length(max=20)])
+
+
+class FixForm(FlaskForm):
+    photos = MultipleFileField(_l("Photos of the fix"))
+    note = TextAreaField(_l("What was done"), validators=[DataRequired(), Length(max=1000)])
+
+
+class AcceptForm(FlaskForm):
+    note = StringField(_l("Note"), validators=[Length(max=500)])
+
+
+class RejectForm(FlaskForm):
+    reason = TextAreaField(_l("Reason for rejecting"), validators=[DataRequired(), Length(max=1000)])
+
+
+class ExtendForm(FlaskForm):
+    deadline = DateField(_l("New deadline"), validators=[DataRequired()])
+    reason = StringField(_l("Reason for the extension"), validators=[DataRequired(), Length(max=500)])
+
+
+class ListForm(FlaskForm):
+    unit = SelectField(_l("Supervising unit"), coerce=int, validators=[DataRequired()])
+    deadline = DateField(_l("Supervision deadline"), validators=[DataRequired()])
+    note = StringField(_l("Note"), validators=[Length(max=500)])

@@ -53,21 +53,20 @@ def refused(error: InspectionError, endpoint: str, **values):
 def checklist(inspection_id: int):
     inspection = load(inspection_id, edit=request.method == "POST")
     form = ActionForm()
-    if request.method == "POST":
-        if form.validate_on_submit():
-            outcomes = {
-                int(key.removeprefix("outcome-")): Outcome(value)
-                for key, value in request.form.items()
-                if key.startswith("outcome-") and key.removeprefix("outcome-").isdigit()
-                and value in (Outcome.PASS.value, Outcome.NOT_APPLICABLE.value)
-            }
-            try:
-                changed = record_outcomes(get_session(), current_user, inspection, outcomes)
-            except InspectionError as error:
-                return refused(error, "inspect.checklist", inspection_id=inspection.id)
-            get_session().commit()
-            flash(_("Saved %(count)d results.", count=changed), "success")
-            return redirect(url_for("inspect.checklist", inspection_id=inspection.id))
+    if form.validate_on_submit():
+        outcomes = {
+            int(key.removeprefix("outcome-")): Outcome(value)
+            for key, value in request.form.items()
+            if key.startswith("outcome-") and key.removeprefix("outcome-").isdigit()
+            and value in (Outcome.PASS.value, Outcome.NOT_APPLICABLE.value)
+        }
+        try:
+            changed = record_outcomes(get_session(), current_user, inspection, outcomes)
+        except InspectionError as error:
+            return refused(error, "inspect.checklist", inspection_id=inspection.id)
+        get_session().commit()
+        flash(_("Saved %(count)d results.", count=changed), "success")
+        return redirect(url_for("inspect.checklist", inspection_id=inspection.id))
     results = {result.item_id: result for result in inspection.results}
     hazards = {hazard.item_id: hazard for hazard in inspection.hazards}
     return render_template(
@@ -141,18 +140,17 @@ def save_item(inspection: Inspection, item: ChecklistItem, form: ItemForm):
 def enforcement(inspection_id: int):
     inspection = load(inspection_id, edit=request.method == "POST")
     form = EnforcementForm()
-    if request.method == "POST":
-        if form.validate_on_submit():
-            try:
-                add_enforcement(
-                    get_session(), current_user, inspection, EnforcementKind(form.kind.data),
-                    form.document_number.data, form.fine_wan.data, form.note.data,
-                )
-            except InspectionError as error:
-                return refused(error, "inspect.enforcement", inspection_id=inspection.id)
-            get_session().commit()
-            flash(_("Enforcement action added."), "success")
-            return redirect(url_for("inspect.enforcement", inspection_id=inspection.id))
+    if form.validate_on_submit():
+        try:
+            add_enforcement(
+                get_session(), current_user, inspection, EnforcementKind(form.kind.data),
+                form.document_number.data, form.fine_wan.data, form.note.data,
+            )
+        except InspectionError as error:
+            return refused(error, "inspect.enforcement", inspection_id=inspection.id)
+        get_session().commit()
+        flash(_("Enforcement action added."), "success")
+        return redirect(url_for("inspect.enforcement", inspection_id=inspection.id))
     return render_template(
         "inspect/enforcement.html", inspection=inspection, form=form, remove_form=ActionForm(),
         editable=access.can_edit_inspection(current_user, inspection),
@@ -242,3 +240,13 @@ def signature(inspection_id: int):
     if not inspection.signature_png:
         abort(404)
     return Response(inspection.signature_png, mimetype="image/png")
+
+
+@bp.route("/<int:inspection_id>/order")
+def order(inspection_id: int):
+    """The printable order to rectify within a deadline (责令限期整改指令书)."""
+    inspection = load(inspection_id)
+    if inspection.is_draft or not inspection.hazards or inspection.unit is None:
+        abort(404)
+    number = f"（{inspection.unit.name}）责改〔{inspection.submitted_at.year}〕{inspection.id:05d}号"
+    return render_template("inspect/order.html", inspection=inspection, number=number)

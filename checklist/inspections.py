@@ -25,6 +25,7 @@ from .models import (
     HazardHistory,
     HazardLevel,
     HazardStatus,
+    HistoryAction,
     Inspection,
     InspectionMode,
     InspectionStatus,
@@ -34,14 +35,11 @@ from .models import (
     User,
     utcnow,
 )
+from .refusal import Refused
 
 
-class InspectionError(Exception):
-    """A refused step; its message is shown to the user."""
-
-    def __init__(self, message):
-        super().__init__(message)
-        self.message = message
+class InspectionError(Refused):
+    """A refused step of an inspection."""
 
 
 @dataclass(frozen=True)
@@ -232,7 +230,8 @@ def submit_inspection(session: Session, user: User, inspection: Inspection) -> I
     for hazard in inspection.hazards:
         hazard.status, hazard.found_at = HazardStatus.OPEN, now
         session.add(HazardHistory(
-            hazard=hazard, at=now, user_id=user.id, from_status=None, to_status=HazardStatus.OPEN,
+            hazard=hazard, at=now, user_id=user.id, action=HistoryAction.FOUND, from_status=None,
+            to_status=HazardStatus.OPEN,
         ))
     session.flush()
     return inspection

@@ -93,6 +93,20 @@ class HazardStatus(LabelledEnum):
     CLOSED = "closed", _l("Closed"), "closed"
 
 
+class HistoryAction(LabelledEnum):
+    FOUND = "found", _l("Found")
+    SUBMITTED = "submitted", _l("Proof submitted")
+    ACCEPTED = "accepted", _l("Accepted and closed")
+    REJECTED = "rejected", _l("Fix rejected")
+    EXTENDED = "extended", _l("Deadline extended")
+    LISTED = "listed", _l("Placed under listed supervision")
+
+
+class PhotoKind(LabelledEnum):
+    EVIDENCE = "evidence", _l("Evidence")
+    PROOF = "proof", _l("Proof of the fix")
+
+
 class EnforcementKind(LabelledEnum):
     DOCUMENT = "document", _l("Enforcement document")
     SUSPENSION = "suspension", _l("Suspension for rectification")
@@ -169,6 +183,9 @@ class User(UserMixin, Base):
     unit_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id"))
     enterprise_id: Mapped[int | None] = mapped_column(ForeignKey("enterprise.id"))
     active: Mapped[bool] = mapped_column(default=True)
+    # A one-time code with which the user sets a password; only its hash is stored.
+    activation_code_hash: Mapped[str] = mapped_column(String(200), default="")
+    activation_expires_at: Mapped[datetime | None] = mapped_column(DateTime)
 
     unit: Mapped[Unit | None] = relationship()
     enterprise: Mapped["Enterprise | None"] = relationship()
@@ -363,14 +380,35 @@ class Hazard(Base):
     )
     found_at: Mapped[datetime | None] = mapped_column(DateTime, index=True)  # set on submission
     closed_at: Mapped[datetime | None] = mapped_column(DateTime)
+    # Listed supervision (挂牌督办): the supervising unit and its deadline.
+    listed_unit_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id"), index=True)
+    listed_deadline: Mapped[date | None] = mapped_column(Date)
+    listed_at: Mapped[datetime | None] = mapped_column(DateTime)
 
     inspection: Mapped[Inspection] = relationship(back_populates="hazards")
     enterprise: Mapped[Enterprise] = relationship()
     item: Mapped[ChecklistItem | None] = relationship()
+    listed_unit: Mapped[Unit | None] = relationship()
     photos: Mapped[list["Photo"]] = relationship(back_populates="hazard", order_by="Photo.id")
     history: Mapped[list["HazardHistory"]] = relationship(
         back_populates="hazard", order_by="HazardHistory.id"
     )
+
+    @property
+    def is_closed(self) -> bool:
+        return self.status is HazardStatus.CLOSED
+
+    @property
+    def is_listed(self) -> bool:
+        return self.listed_unit_id is not None
+
+    @property
+    def evidence(self) -> list["Photo"]:
+        return [photo for photo in self.photos if photo.kind is PhotoKind.EVIDENCE]
+
+    @property
+    def proof(self) -> list["Photo"]:
+        return [photo for photo in self.photos if photo.kind is PhotoKind.PROOF]
 
 
 class HazardHistory(Base):
@@ -382,16 +420,19 @@ class HazardHistory(Base):
     hazard_id: Mapped[int] = mapped_column(ForeignKey("hazard.id", ondelete="CASCADE"), index=True)
     at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    action: Mapped[HistoryAction] = mapped_column(enum_column(HistoryAction), default=HistoryAction.FOUND)
     from_status: Mapped[HazardStatus | None] = mapped_column(enum_column(HazardStatus))
     to_status: Mapped[HazardStatus] = mapped_column(enum_column(HazardStatus))
     note: Mapped[str] = mapped_column(Text, default="")
+    deadline_from: Mapped[date | None] = mapped_column(Date)  # for an extension
+    deadline_to: Mapped[date | None] = mapped_column(Date)
 
     hazard: Mapped[Hazard] = relationship(back_populates="history")
     user: Mapped[User] = relationship()
 
 
 class Photo(Base):
-    """A stored photo: evidence at an item or hazard of an inspection."""
+    """A stored photo: evidence at an item or hazard of an inspection, or proof of a hazard's fix."""
 
     __tablename__ = "photo"
 
@@ -399,6 +440,7 @@ class Photo(Base):
     inspection_id: Mapped[int] = mapped_column(ForeignKey("inspection.id", ondelete="CASCADE"), index=True)
     item_id: Mapped[int | None] = mapped_column(ForeignKey("checklist_item.id"))
     hazard_id: Mapped[int | None] = mapped_column(ForeignKey("hazard.id", ondelete="SET NULL"), index=True)
+    kind: Mapped[PhotoKind] = mapped_column(enum_column(PhotoKind), default=PhotoKind.EVIDENCE)
     sha256: Mapped[str] = mapped_column(String(64), index=True)
     path: Mapped[str] = mapped_column(String(200))  # relative to UPLOAD_DIR
     thumbnail_path: Mapped[str] = mapped_column(String(200))
@@ -426,3 +468,13 @@ class EnforcementAction(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
     inspection: Mapped[Inspection] = relationship(back_populates="actions")
+
+
+class LoginAttempt(Base):
+    """A failed login, kept for a while to slow down password guessing per account and per address."""
+
+    __tablename__ = "login_attempt"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(120), index=True)  # "user:<name>" or "addr:<ip>"
+    at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, index=True)

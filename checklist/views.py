@@ -11,7 +11,7 @@ from markupsafe import Markup
 from sqlalchemy import select, text
 from sqlalchemy.exc import SQLAlchemyError
 
-from . import access
+from . import access, hazards
 from .clock import local_today, to_local
 from .db import get_session
 from .models import Enterprise, Inspection, InspectionStatus, Photo, Role
@@ -47,7 +47,7 @@ def init_app(app: Flask) -> None:
 def home():
     session = get_session()
     if current_user.role is Role.ENTERPRISE:
-        return redirect(url_for("site.page", token=current_user.enterprise.qr_token))
+        return redirect(url_for("rectification.rectification_list"))
     drafts = session.scalars(
         select(Inspection)
         .where(Inspection.created_by_id == current_user.id, Inspection.status == InspectionStatus.DRAFT)
@@ -66,7 +66,10 @@ def home():
             .where(Enterprise.name.contains(query) | (Enterprise.credit_code == query.upper()))
             .order_by(Enterprise.name).limit(20)
         ).all()
-    return render_template("home.html", drafts=drafts, recent=recent, query=query, found=found)
+    return render_template(
+        "home.html", drafts=drafts, recent=recent, query=query, found=found,
+        waiting=hazards.waiting_for(session, current_user),
+    )
 
 
 @bp.route("/lang/<code>")

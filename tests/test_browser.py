@@ -9,7 +9,7 @@ from werkzeug.serving import make_server
 
 from checklist.models import Inspection, InspectionStatus
 
-from .helpers import jpeg_bytes
+from .helpers import jpeg_bytes, submitted_inspection
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = Path(__file__).parent.parent / "test-artifacts"
@@ -34,23 +34,44 @@ def live_server(app, world):
 
 
 @pytest.fixture
-def phone():
+def browser():
     with sync_api.sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path=str(CHROMIUM),
             args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                   "--disable-component-update", "--disable-sync", "--no-first-run"],
         )
-        context = browser.new_context(
-            viewport={"width": 360, "height": 740}, device_scale_factor=2, is_mobile=True, has_touch=True,
-        )
-        page = context.new_page()
-        page.set_default_timeout(15000)
-        page.console_errors = []
-        page.on("console", lambda message: message.type == "error" and page.console_errors.append(message.text))
-        page.on("pageerror", lambda error: page.console_errors.append(str(error)))
-        yield page
+        yield browser
         browser.close()
+
+
+def new_page(browser, **context_options):
+    """A page in its own context (its own cookies), collecting console errors."""
+    page = browser.new_context(**context_options).new_page()
+    page.set_default_timeout(15000)
+    page.console_errors = []
+    page.on("console", lambda message: message.type == "error" and page.console_errors.append(message.text))
+    page.on("pageerror", lambda error: page.console_errors.append(str(error)))
+    return page
+
+
+@pytest.fixture
+def phone(browser):
+    return new_page(browser, viewport={"width": 360, "height": 740}, device_scale_factor=2, is_mobile=True,
+                    has_touch=True)
+
+
+@pytest.fixture
+def desktop(browser):
+    return new_page(browser, viewport={"width": 1280, "height": 800})
+
+
+def log_in(page, base, username, password="secret-pass"):
+    page.goto(f"{base}/login")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", password)
+    page.locator("main form button[type=submit]").click()
+    page.wait_for_load_state()
 
 
 def no_horizontal_scroll(page) -> bool:
@@ -125,3 +146,48 @@ def test_inspector_runs_an_inspection_from_the_site_page_to_the_signed_problem_l
     assert inspection.signer_name == "王经理" and inspection.signature_png
     [hazard] = inspection.hazards
     assert hazard.level.value == "major" and len(hazard.photos) == 1
+
+
+def test_enterprise_fixes_on_a_phone_and_the_supervisor_verifies_on_a_desktop(
+    live_server, phone, desktop, login, world, db, tmp_path
+):
+    inspection = submitted_inspection(login("insp_a"), world, db, photos=[jpeg_bytes()])
+    hazard = inspection.hazards[0]
+    proof = tmp_path / "fixed.jpg"
+    proof.write_bytes(jpeg_bytes((1000, 800), (30, 160, 60)))
+
+    def enterprise_submits(note):
+        phone.goto(f"{live_server}/rectification")
+        phone.locator(f"a[href='/hazards/{hazard.id}']").first.click()
+        phone.set_input_files("#fix-form input[name=photos]", str(proof))
+        phone.fill("#fix-form textarea[name=note]", note)
+        phone.locator("#fix-form button[type=submit]").click()
+        phone.wait_for_selector(".flash.success")
+        assert no_horizontal_scroll(phone)
+
+    def supervisor(action, reason=""):
+        desktop.goto(f"{live_server}/verification")
+        desktop.locator(f"ul.queue a[href='/hazards/{hazard.id}']").click()
+        assert desktop.locator(".compare img").count() >= 2  # before and after side by side
+        if action == "reject":
+            desktop.fill("#reject-form textarea[name=reason]", reason)
+            desktop.locator("#reject-form button[type=submit]").click()
+        else:
+            desktop.locator("#accept-form button[type=submit]").click()
+        desktop.wait_for_selector(".flash.success")
+
+    log_in(desktop, live_server, "admin_a")
+    log_in(phone, live_server, world.enterprise_user_a.username)
+    enterprise_submits("已加装连墙件")
+    phone.screenshot(path=str(ARTIFACTS / "5-enterprise-submitted.png"), full_page=True)
+    supervisor("reject", "东侧仍缺两处连墙件")
+    enterprise_submits("东侧两处已补齐")
+    supervisor("accept")
+    desktop.screenshot(path=str(ARTIFACTS / "6-supervisor-closed.png"), full_page=True)
+
+    steps = desktop.locator("ol.history li").all_inner_texts()
+    assert [step.split(" ·")[0] for step in steps] == [
+        "发现", "提交整改", "验收不通过，退回整改", "提交整改", "验收销号",
+    ]
+    assert "东侧仍缺两处连墙件" in steps[2]
+    assert phone.console_errors == [] and desktop.console_errors == []

@@ -313,3 +313,21 @@ def test_the_cli_seeds_the_same_city_into_an_empty_database(demo, tmp_path):
             assert first.execute(query).all() == second.execute(query).all()
     finally:
         other.extensions["engine"].dispose()
+
+
+@pytest.mark.parametrize("username", ["city", "county", "inspector", "inspector2", "enterprise"])
+def test_the_verification_queue_is_exactly_what_the_user_may_verify(db, username):
+    from checklist.access import can_verify
+    from checklist.hazards import verification_queue
+
+    user = db.scalars(select(User).where(User.username == username)).one()
+    queue = set(verification_queue(db, user))
+    submitted = db.scalars(select(Hazard).where(Hazard.status == HazardStatus.SUBMITTED)).all()
+    assert queue == {hazard for hazard in submitted if can_verify(user, hazard)}
+    assert username not in ("city", "county") or queue
+
+
+def test_open_major_hazards_are_listed_under_their_supervising_unit(db):
+    listed = db.scalars(select(Hazard).where(Hazard.listed_unit_id.is_not(None))).all()
+    assert listed and all(hazard.level is HazardLevel.MAJOR for hazard in listed)
+    assert all(hazard.listed_unit_id == hazard.enterprise.supervising_unit_id for hazard in listed)

@@ -17,9 +17,9 @@ def test_each_role_logs_in_and_reaches_its_home(client, world, username, landing
     assert home.status_code == 200
 
 
-def test_an_enterprise_user_lands_on_its_own_site_page(login, world):
+def test_an_enterprise_user_lands_on_its_rectification_list(login, world):
     response = login("91140702MA0K000013").get("/")
-    assert response.location == f"/s/{world.enterprise_a.qr_token}"
+    assert response.location == "/rectification"
 
 
 def test_a_wrong_password_is_refused_in_chinese(client, world):

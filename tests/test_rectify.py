@@ -1,0 +1,237 @@
+"""The rectification loop: proof, verification, extension, listed supervision, and who may do what."""
+
+from datetime import timedelta
+from io import BytesIO
+
+import pytest
+from sqlalchemy import func, select
+
+from checklist.models import Hazard, HazardStatus, HistoryAction, Photo, PhotoKind, Role, Unit, User
+
+from .conftest import PASSWORD_HASH
+from .helpers import jpeg_bytes, submitted_inspection
+
+ENTERPRISE_A = "91140702MA0K000013"
+ENTERPRISE_A2 = "91140702MA0K000026"
+
+
+@pytest.fixture
+def hazard(login, world, db) -> Hazard:
+    """A major hazard of enterprise A found by county A's construction bureau, with one photo."""
+    inspection = submitted_inspection(login("insp_a"), world, db, photos=[jpeg_bytes()])
+    return inspection.hazards[0]
+
+
+FIXED = jpeg_bytes(color=(20, 200, 20))
+
+
+def submit_fix(client, hazard, note="已更换连墙件", photos=(FIXED,)):
+    return client.post(f"/hazards/{hazard.id}/fix", {
+        "note": note, "photos": [(BytesIO(photo), f"fix{number}.jpg") for number, photo in enumerate(photos)],
+    }, content_type="multipart/form-data")
+
+
+def status_of(db, hazard) -> HazardStatus:
+    db.expire_all()
+    return db.get(Hazard, hazard.id).status
+
+
+def actions(db, hazard) -> list[HistoryAction]:
+    db.expire_all()
+    return [row.action for row in db.get(Hazard, hazard.id).history]
+
+
+def test_the_enterprise_sees_its_hazard_on_its_rectification_list(login, hazard):
+    page = login(ENTERPRISE_A).get("/rectification").get_data(as_text=True)
+    assert hazard.description in page and f"/hazards/{hazard.id}" in page
+
+
+def test_another_enterprise_sees_neither_the_hazard_nor_its_photos(login, hazard):
+    client = login(ENTERPRISE_A2)
+    assert hazard.description not in client.get("/rectification").get_data(as_text=True)
+    assert client.get(f"/hazards/{hazard.id}").status_code == 403
+    for photo in hazard.photos:
+        assert client.get(f"/photos/{photo.id}").status_code == 403
+
+
+def test_submit_reject_resubmit_accept(login, hazard, db):
+    enterprise, inspector = login(ENTERPRISE_A), login("insp_a")
+    assert submit_fix(enterprise, hazard).status_code == 302
+    assert status_of(db, hazard) is HazardStatus.SUBMITTED
+    inspector.post(f"/hazards/{hazard.id}/reject", {"reason": "照片看不清连墙件"})
+    assert status_of(db, hazard) is HazardStatus.OPEN
+    submit_fix(enterprise, hazard, note="重新拍照")
+    inspector.post(f"/hazards/{hazard.id}/accept", {"note": "复查合格"})
+    assert status_of(db, hazard) is HazardStatus.CLOSED
+    assert actions(db, hazard) == [
+        HistoryAction.FOUND, HistoryAction.SUBMITTED, HistoryAction.REJECTED, HistoryAction.SUBMITTED,
+        HistoryAction.ACCEPTED,
+    ]
+    proof = db.scalars(select(Photo).where(Photo.hazard_id == hazard.id, Photo.kind == PhotoKind.PROOF)).all()
+    assert len(proof) == 2
+    page = inspector.get(f"/hazards/{hazard.id}").get_data(as_text=True)
+    assert "照片看不清连墙件" in page and "复查合格" in page
+
+
+def test_a_fix_without_a_photo_is_refused(login, hazard, db):
+    submit_fix(login(ENTERPRISE_A), hazard, photos=())
+    assert status_of(db, hazard) is HazardStatus.OPEN
+
+
+def test_a_fix_with_a_broken_photo_stores_nothing(login, hazard, db):
+    submit_fix(login(ENTERPRISE_A), hazard, photos=(b"not a photo",))
+    assert status_of(db, hazard) is HazardStatus.OPEN
+    assert db.scalar(select(func.count(Photo.id)).where(Photo.kind == PhotoKind.PROOF)) == 0
+
+
+def test_submitting_twice_records_one_submission(login, hazard, db):
+    enterprise = login(ENTERPRISE_A)
+    submit_fix(enterprise, hazard)
+    submit_fix(enterprise, hazard)
+    assert actions(db, hazard).count(HistoryAction.SUBMITTED) == 1
+
+
+def test_an_enterprise_cannot_close_its_own_hazard(login, hazard, db):
+    enterprise = login(ENTERPRISE_A)
+    submit_fix(enterprise, hazard)
+    enterprise.post(f"/hazards/{hazard.id}/accept", {})
+    assert status_of(db, hazard) is HazardStatus.SUBMITTED
+
+
+def test_an_enterprise_cannot_submit_another_enterprises_hazard(login, hazard, db):
+    response = submit_fix(login(ENTERPRISE_A2), hazard)
+    assert response.status_code == 403
+    assert status_of(db, hazard) is HazardStatus.OPEN
+
+
+def test_a_rejection_without_a_reason_is_refused(login, hazard, db):
+    submit_fix(login(ENTERPRISE_A), hazard)
+    login("insp_a").post(f"/hazards/{hazard.id}/reject", {"reason": "  "})
+    assert status_of(db, hazard) is HazardStatus.SUBMITTED
+
+
+def test_a_closed_hazard_cannot_be_changed(login, hazard, db):
+    submit_fix(login(ENTERPRISE_A), hazard)
+    inspector, deadline = login("insp_a"), hazard.deadline
+    inspector.post(f"/hazards/{hazard.id}/accept", {})
+    inspector.post(f"/hazards/{hazard.id}/reject", {"reason": "再看看"})
+    later = (hazard.deadline + timedelta(days=30)).isoformat()
+    inspector.post(f"/hazards/{hazard.id}/extend", {"deadline": later, "reason": "x"})
+    submit_fix(login(ENTERPRISE_A), hazard)
+    db.expire_all()
+    stored = db.get(Hazard, hazard.id)
+    assert stored.status is HazardStatus.CLOSED and stored.deadline == deadline
+    assert actions(db, hazard)[-1] is HistoryAction.ACCEPTED
+
+
+def test_another_countys_supervisor_cannot_verify(login, world, hazard, db):
+    submit_fix(login(ENTERPRISE_A), hazard)
+    other_admin = User(username="admin_b", name="县B", role=Role.COUNTY_ADMIN, unit_id=world.unit_b.id,
+                       password_hash=PASSWORD_HASH)
+    db.add(other_admin)
+    db.commit()
+    client = login("admin_b")
+    assert client.post(f"/hazards/{hazard.id}/accept", {}).status_code == 403
+    assert client.get("/verification").get_data(as_text=True).count(f"/hazards/{hazard.id}") == 0
+    assert status_of(db, hazard) is HazardStatus.SUBMITTED
+
+
+def test_the_county_admin_verifies_and_sees_the_queue(login, hazard, db):
+    submit_fix(login(ENTERPRISE_A), hazard)
+    admin = login("admin_a")
+    assert f"/hazards/{hazard.id}" in admin.get("/verification").get_data(as_text=True)
+    admin.post(f"/hazards/{hazard.id}/accept", {})
+    assert status_of(db, hazard) is HazardStatus.CLOSED
+
+
+def test_an_extension_needs_a_reason_and_is_recorded(login, hazard, db):
+    inspector = login("insp_a")
+    first = hazard.deadline
+    later = first + timedelta(days=20)
+    inspector.post(f"/hazards/{hazard.id}/extend", {"deadline": later.isoformat(), "reason": ""})
+    db.expire_all()
+    assert db.get(Hazard, hazard.id).deadline == first
+    inspector.post(f"/hazards/{hazard.id}/extend", {"deadline": later.isoformat(), "reason": "需采购设备"})
+    db.expire_all()
+    row = db.get(Hazard, hazard.id).history[-1]
+    assert (row.action, row.deadline_from, row.deadline_to, row.note) == (
+        HistoryAction.EXTENDED, first, later, "需采购设备",
+    )
+
+
+def listed(login, world, hazard, db, unit=None):
+    admin = login("admin_a")
+    deadline = hazard.deadline + timedelta(days=30)
+    admin.post(f"/hazards/{hazard.id}/list", {"unit": (unit or world.unit_a).id, "deadline": deadline.isoformat()})
+    db.expire_all()
+    return db.get(Hazard, hazard.id)
+
+
+def test_a_county_admin_lists_a_major_hazard(login, world, hazard, db):
+    stored = listed(login, world, hazard, db)
+    assert stored.listed_unit_id == world.unit_a.id and stored.history[-1].action is HistoryAction.LISTED
+    assert f"/hazards/{hazard.id}" in login("admin_a").get("/major-hazards").get_data(as_text=True)
+
+
+def test_an_inspector_cannot_list_a_hazard(login, world, hazard, db):
+    login("insp_a").post(f"/hazards/{hazard.id}/list", {"unit": world.unit_a.id, "deadline": "2030-01-01"})
+    assert db.get(Hazard, hazard.id).listed_unit_id is None
+
+
+def test_a_county_cannot_list_under_another_countys_unit(login, world, hazard, db):
+    assert listed(login, world, hazard, db, unit=world.unit_b).listed_unit_id is None
+
+
+def test_a_listed_hazard_is_closed_only_by_its_supervising_unit_or_the_city(login, world, hazard, db):
+    committee = db.scalars(select(Unit).where(Unit.name == "榆次区安委办")).one()
+    listed(login, world, hazard, db, unit=committee)
+    submit_fix(login(ENTERPRISE_A), hazard)
+    for outsider in ("insp_a", "insp_a2"):  # the finding unit is not the supervising unit
+        login(outsider).post(f"/hazards/{hazard.id}/accept", {})
+        assert status_of(db, hazard) is HazardStatus.SUBMITTED
+    login("city").post(f"/hazards/{hazard.id}/accept", {})
+    assert status_of(db, hazard) is HazardStatus.CLOSED
+
+
+def test_the_supervising_unit_closes_its_listed_hazard(login, world, hazard, db):
+    committee = db.scalars(select(Unit).where(Unit.name == "榆次区安委办")).one()
+    listed(login, world, hazard, db, unit=committee)
+    submit_fix(login(ENTERPRISE_A), hazard)
+    login("admin_a").post(f"/hazards/{hazard.id}/accept", {})
+    assert status_of(db, hazard) is HazardStatus.CLOSED
+
+
+def test_the_major_hazard_list_downloads_as_xlsx(login, world, hazard, db):
+    from openpyxl import load_workbook
+
+    hazard.description = "=HYPERLINK(\"http://x\")"
+    db.commit()
+    response = login("city").get("/major-hazards.xlsx")
+    assert response.status_code == 200
+    sheet = load_workbook(BytesIO(response.data)).active
+    assert sheet.cell(3, 3).value == world.enterprise_a.name
+    assert sheet.cell(3, 5).value == "=HYPERLINK(\"http://x\")" and sheet.cell(3, 5).data_type == "s"
+
+
+def test_an_enterprise_cannot_reach_the_supervisors_lists(login, hazard):
+    client = login(ENTERPRISE_A)
+    for url in ("/verification", "/major-hazards", "/major-hazards.xlsx"):
+        assert client.get(url).status_code == 403
+
+
+def test_home_pages_count_what_waits(login, hazard, db):
+    submit_fix(login(ENTERPRISE_A), hazard)
+    assert "<b>1</b>项整改待验收" in login("insp_a").get("/").get_data(as_text=True)
+    login("insp_a").post(f"/hazards/{hazard.id}/reject", {"reason": "不合格"})
+    page = login(ENTERPRISE_A).get("/rectification").get_data(as_text=True)
+    assert "<b>1</b>项隐患待整改" in page and "<b>1</b>项退回整改" in page
+
+
+def test_the_written_order_lists_hazards_with_deadline_and_basis(login, hazard):
+    page = login(ENTERPRISE_A).get(f"/inspections/{hazard.inspection_id}/order").get_data(as_text=True)
+    assert "责令限期整改指令书" in page and "责改〔" in page
+    assert hazard.description in page and str(hazard.deadline) in page and hazard.item.basis in page
+
+
+def test_another_enterprise_cannot_read_the_written_order(login, hazard):
+    assert login(ENTERPRISE_A2).get(f"/inspections/{hazard.inspection_id}/order").status_code == 403
