@@ -5,11 +5,21 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from sqlalchemy import Select, case, func, select
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import Session, joinedload, selectinload
 
 from . import access
 from .clock import local_today
-from .models import Enterprise, Hazard, HazardHistory, HazardLevel, HazardStatus, HistoryAction, Role, User
+from .models import (
+    Enterprise,
+    Hazard,
+    HazardHistory,
+    HazardLevel,
+    HazardStatus,
+    HistoryAction,
+    Inspection,
+    Role,
+    User,
+)
 
 LISTED_DUE_SOON_DAYS = 7
 
@@ -42,7 +52,10 @@ def rectification_list(session: Session, enterprise: Enterprise) -> dict[HazardS
     today = local_today()
     hazards = session.scalars(
         found().where(Hazard.enterprise_id == enterprise.id)
-        .options(joinedload(Hazard.item), joinedload(Hazard.inspection))
+        .options(
+            joinedload(Hazard.item), joinedload(Hazard.inspection).joinedload(Inspection.unit),
+            selectinload(Hazard.photos),
+        )
         .order_by(case((Hazard.deadline < today, 0), else_=1), Hazard.deadline, Hazard.id)
     )
     groups: dict[HazardStatus, list[Hazard]] = {status: [] for status in HazardStatus}

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from checklist.models import Hazard, HazardStatus, HistoryAction, Photo, PhotoKind, Role, Unit, User
 
 from .conftest import PASSWORD_HASH
-from .helpers import jpeg_bytes, submitted_inspection
+from .helpers import fail_item, inspection_id, jpeg_bytes, pass_everything_but, start, submitted_inspection
 
 ENTERPRISE_A = "91140702MA0K000013"
 ENTERPRISE_A2 = "91140702MA0K000026"
@@ -235,3 +235,16 @@ def test_the_written_order_lists_hazards_with_deadline_and_basis(login, hazard):
 
 def test_another_enterprise_cannot_read_the_written_order(login, hazard):
     assert login(ENTERPRISE_A2).get(f"/inspections/{hazard.inspection_id}/order").status_code == 403
+
+
+def test_a_self_inspection_hazard_lands_on_the_enterprises_own_list(login, world, db):
+    enterprise = login(ENTERPRISE_A)
+    number = inspection_id(start(enterprise, world, mode="self_check"))
+    item = pass_everything_but(enterprise, db, number, "CON-05")
+    assert fail_item(enterprise, number, item, description="自查发现安全帽破损").status_code == 302
+    assert enterprise.post(f"/inspections/{number}/review", {}).status_code == 302
+    assert "自查发现安全帽破损" in enterprise.get("/rectification").get_data(as_text=True)
+    [hazard] = db.scalars(select(Hazard).where(Hazard.description == "自查发现安全帽破损")).all()
+    submit_fix(enterprise, hazard)
+    login("insp_a").post(f"/hazards/{hazard.id}/accept", {})  # county A's construction bureau supervises it
+    assert status_of(db, hazard) is HazardStatus.CLOSED
