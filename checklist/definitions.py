@@ -147,12 +147,15 @@ def sync_sectors(session: Session, catalogue: Catalogue) -> None:
 
 
 def current_checklist(session: Session, catalogue: Catalogue, sector: Sector) -> Checklist:
-    """Return the newest checklist version of a sector, adding one when its file has changed."""
-    latest = session.scalars(
-        select(Checklist).where(Checklist.sector_id == sector.id).order_by(Checklist.version.desc())
-    ).first()
+    """Return the newest checklist version of a sector, adding one when its file has changed.
+
+    A version imported from a department's own table stays current until the file changes.
+    """
+    versions = select(Checklist).where(Checklist.sector_id == sector.id).order_by(Checklist.version.desc())
+    latest = session.scalars(versions).first()
+    latest_file = session.scalars(versions.where(Checklist.source == "file")).first()
     digest = catalogue.content_hash(sector.code)
-    if latest is not None and latest.content_hash == digest:
+    if latest_file is not None and latest_file.content_hash == digest:
         return latest
     checklist = Checklist(
         sector=sector, version=(latest.version + 1) if latest else 1, content_hash=digest
@@ -172,6 +175,6 @@ def current_checklist(session: Session, catalogue: Catalogue, sector: Sector) ->
             session.add(checklist)
     except IntegrityError:  # another request made this version at the same moment
         return session.scalars(
-            select(Checklist).where(Checklist.sector_id == sector.id, Checklist.content_hash == digest)
-        ).one()
+            versions.where(Checklist.source == "file", Checklist.content_hash == digest)
+        ).first()
     return checklist

@@ -147,6 +147,8 @@ class Unit(Base):
     name: Mapped[str] = mapped_column(String(80), unique=True)
     kind: Mapped[UnitKind] = mapped_column(enum_column(UnitKind))
     county_id: Mapped[int | None] = mapped_column(ForeignKey("county.id"))  # None: city level
+    liaison_name: Mapped[str] = mapped_column(String(40), default="")  # 联络员
+    liaison_phone: Mapped[str] = mapped_column(String(20), default="")
 
     county: Mapped[County | None] = relationship(back_populates="units")
     teams: Mapped[list["Team"]] = relationship(back_populates="unit")
@@ -277,6 +279,8 @@ class Checklist(Base):
     version: Mapped[int]
     content_hash: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    source: Mapped[str] = mapped_column(String(10), default="file")  # "file" (checklists/) or "import" (xlsx)
+    imported_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
 
     sector: Mapped[Sector] = relationship()
     items: Mapped[list["ChecklistItem"]] = relationship(
@@ -478,3 +482,72 @@ class LoginAttempt(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     key: Mapped[str] = mapped_column(String(120), index=True)  # "user:<name>" or "addr:<ip>"
     at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, index=True)
+
+
+class TableNote(Base):
+    """The texts under a unit's statistics table for a period: 亮点工作, 存在问题 (one aspect a line), 备注."""
+
+    __tablename__ = "table_note"
+    __table_args__ = (UniqueConstraint("unit_id", "starts_on", "ends_on"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"))
+    starts_on: Mapped[date] = mapped_column(Date)
+    ends_on: Mapped[date] = mapped_column(Date)
+    highlights: Mapped[str] = mapped_column(Text, default="")
+    problems: Mapped[str] = mapped_column(Text, default="")
+    remarks: Mapped[str] = mapped_column(Text, default="")
+    updated_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
+
+    unit: Mapped[Unit] = relationship()
+
+
+class DailyReport(Base):
+    """A unit's report of one day (日报), due by 10:00 China Standard Time the next morning.
+
+    The figures are a snapshot of the recorded data when the report was submitted; the texts are what
+    only people know.
+    """
+
+    __tablename__ = "daily_report"
+    __table_args__ = (UniqueConstraint("unit_id", "report_date"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"), index=True)
+    report_date: Mapped[date] = mapped_column(Date, index=True)  # the day reported on
+    video_checks: Mapped[int] = mapped_column(default=0)
+    surprise_checks: Mapped[int] = mapped_column(default=0)
+    supervision_checks: Mapped[int] = mapped_column(default=0)
+    hazards_found: Mapped[int] = mapped_column(default=0)
+    hazards_closed: Mapped[int] = mapped_column(default=0)
+    enforcement_actions: Mapped[int] = mapped_column(default=0)
+    fines_wan: Mapped[Decimal] = mapped_column(Numeric(12, 2), default=Decimal("0"))
+    leadership: Mapped[str] = mapped_column(Text, default="")  # 领导履职
+    highlights: Mapped[str] = mapped_column(Text, default="")
+    problems: Mapped[str] = mapped_column(Text, default="")
+    typical_cases: Mapped[str] = mapped_column(Text, default="")
+    submitted_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    submitted_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+
+    unit: Mapped[Unit] = relationship()
+    submitted_by: Mapped[User] = relationship()
+
+
+class MonthlyReport(Base):
+    """A unit's monthly report (月报): at most 2,500 characters, the problems at least half of them."""
+
+    __tablename__ = "monthly_report"
+    __table_args__ = (UniqueConstraint("unit_id", "month"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"), index=True)
+    month: Mapped[date] = mapped_column(Date)  # the first day of the month reported on
+    highlights: Mapped[str] = mapped_column(Text, default="")
+    problems: Mapped[str] = mapped_column(Text, default="")
+    measures: Mapped[str] = mapped_column(Text, default="")
+    submitted_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    submitted_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+
+    unit: Mapped[Unit] = relationship()
+    submitted_by: Mapped[User] = relationship()

@@ -1,0 +1,18 @@
+"""The migrations build exactly the schema the models describe, and can be undone."""
+
+from alembic import command
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+
+from checklist.db import Base, alembic_config, make_engine
+
+
+def test_the_migrations_match_the_models_and_downgrade_cleanly(tmp_path):
+    engine = make_engine(f"sqlite:///{tmp_path}/m.sqlite")
+    config = alembic_config(engine)
+    command.upgrade(config, "head")
+    command.downgrade(config, "base")
+    command.upgrade(config, "head")
+    with engine.connect() as connection:
+        assert compare_metadata(MigrationContext.configure(connection), Base.metadata) == []
+    engine.dispose()
