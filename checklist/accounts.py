@@ -107,12 +107,18 @@ def open_enterprise_account(
     else:
         user.name = name.strip()[:40] or user.name
         user.phone = phone.strip()[:20] or user.phone
+    code = issue_activation_code(user)
+    session.flush()
+    return user, code
+
+
+def issue_activation_code(user: User) -> str:
+    """Give the user a new one-time activation code (returned in clear, stored hashed); any password stops."""
     code = new_activation_code()
     user.password_hash = ""
     user.activation_code_hash = generate_password_hash(code)
     user.activation_expires_at = utcnow() + timedelta(days=ACTIVATION_DAYS)
-    session.flush()
-    return user, code
+    return code
 
 
 def activate(session: Session, username: str, code: str, password: str) -> User:

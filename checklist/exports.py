@@ -66,3 +66,29 @@ def major_hazards_xlsx(hazards: list[Hazard]) -> bytes:
     output = BytesIO()
     workbook.save(output)
     return output.getvalue()
+
+
+def teams_xlsx(units: list) -> bytes:
+    """The register of teams, members and liaisons, one row per member (检查督导组及人员名单)."""
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "检查督导组及人员名单"
+    headers = [_("Unit"), _("Liaison"), _("Phone"), _("Team"), _("Member"), _("Member's phone")]
+    append_row(sheet, headers)
+    for unit in units:
+        rows = [(team, member) for team in unit.teams for member in team.members] or [(None, None)]
+        for team, member in rows:
+            append_row(sheet, (
+                unit.name, unit.liaison_name, unit.liaison_phone, team.name if team else "",
+                member.name if member else "", member.phone if member else "",
+            ))
+    for index, width in enumerate([26, 10, 16, 20, 10, 16], start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = width
+    for row in sheet.iter_rows():
+        for cell in row:
+            cell.border = BORDER
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    output = BytesIO()
+    workbook.save(output)
+    return output.getvalue()

@@ -125,3 +125,17 @@ class ListForm(FlaskForm):
     unit = SelectField(_l("Supervising unit"), coerce=int, validators=[DataRequired()])
     deadline = DateField(_l("Supervision deadline"), validators=[DataRequired()])
     note = StringField(_l("Note"), validators=[Length(max=500)])
+
+
+class LiaisonForm(FlaskForm):
+    name = StringField(_l("Liaison"), validators=[DataRequired(), Length(max=40)])
+    phone = StringField(_l("Phone"), validators=[DataRequired(), Length(max=20)])
+
+
+class TeamForm(FlaskForm):
+    name = StringField(_l("Team name"), validators=[DataRequired(), Length(max=80)])
+
+
+class MemberForm(FlaskForm):
+    name = StringField(_l("Name"), validators=[Length(max=40)])
+    phone = StringField(_l("Mobile phone (the user name)"), validators=[DataRequired(), Length(max=20)])

@@ -1,14 +1,28 @@
-"""Supervisors' pages: the enterprises of their area, QR codes and label sheets."""
+"""Supervisors' pages: the enterprises of their area, QR codes and label sheets, teams and liaisons."""
 
-from flask import Blueprint, Response, abort, current_app, render_template, request
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
-from . import access
+from . import access, teams
 from .db import get_session
 from .enterprises import county_enterprises
-from .models import County, Enterprise, Role, Sector
+from .exports import teams_xlsx
+from .forms import ActionForm, LiaisonForm, MemberForm, TeamForm
+from .models import County, Enterprise, Role, Sector, Team, Unit, User
 from .qr import label_sheet_pdf, qr_png, site_url
 
 bp = Blueprint("supervise", __name__)
@@ -71,3 +85,94 @@ def qr_sheet(county_id: int):
     return Response(pdf, mimetype="application/pdf", headers={
         "Content-Disposition": f"attachment; filename=qr-{county.code}.pdf",
     })
+
+
+def unit_for_admin(unit_id: int) -> Unit:
+    unit = get_session().get(Unit, unit_id) or abort(404)
+    access.require(teams.can_manage_unit(current_user, unit))
+    return unit
+
+
+def back_to_teams(unit: Unit, error: teams.TeamError | None = None, message: str = ""):
+    if error is not None:
+        get_session().rollback()
+        flash(str(error.message), "error")
+    else:
+        get_session().commit()
+        flash(message, "success")
+    return redirect(url_for("supervise.team_register", _anchor=f"unit-{unit.id}"))
+
+
+@bp.route("/teams")
+def team_register():
+    access.require(current_user.role in (Role.COUNTY_ADMIN, Role.CITY_ADMIN))
+    return render_template(
+        "supervise/teams.html", units=teams.units_with_teams(get_session(), current_user),
+        liaison_form=LiaisonForm(), team_form=TeamForm(), member_form=MemberForm(), remove_form=ActionForm(),
+        can_manage=lambda unit: teams.can_manage_unit(current_user, unit), code=None,
+    )
+
+
+@bp.route("/teams.xlsx")
+def team_register_download():
+    access.require(current_user.role in (Role.COUNTY_ADMIN, Role.CITY_ADMIN))
+    return Response(
+        teams_xlsx(teams.units_with_teams(get_session(), current_user)),
+        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        headers={"Content-Disposition": "attachment; filename=teams.xlsx"},
+    )
+
+
+@bp.route("/units/<int:unit_id>/liaison", methods=["POST"])
+def set_liaison(unit_id: int):
+    unit, form = unit_for_admin(unit_id), LiaisonForm()
+    if not form.validate_on_submit():
+        return back_to_teams(unit, teams.TeamError(_("Enter the liaison's name and phone.")))
+    try:
+        teams.set_liaison(get_session(), current_user, unit, form.name.data, form.phone.data)
+    except teams.TeamError as error:
+        return back_to_teams(unit, error)
+    return back_to_teams(unit, message=_("Liaison saved."))
+
+
+@bp.route("/units/<int:unit_id>/teams", methods=["POST"])
+def register_team(unit_id: int):
+    unit, form = unit_for_admin(unit_id), TeamForm()
+    if not form.validate_on_submit():
+        return back_to_teams(unit, teams.TeamError(_("Enter the team's name.")))
+    try:
+        teams.register_team(get_session(), current_user, unit, form.name.data)
+    except teams.TeamError as error:
+        return back_to_teams(unit, error)
+    return back_to_teams(unit, message=_("Team registered."))
+
+
+@bp.route("/teams/<int:team_id>/members", methods=["POST"])
+def add_member(team_id: int):
+    team = get_session().get(Team, team_id) or abort(404)
+    unit, form = unit_for_admin(team.unit_id), MemberForm()
+    if not form.validate_on_submit():
+        return back_to_teams(unit, teams.TeamError(_("Enter the member's mobile phone.")))
+    try:
+        member, code = teams.add_member(get_session(), current_user, team, name=form.name.data, phone=form.phone.data)
+    except teams.TeamError as error:
+        return back_to_teams(unit, error)
+    get_session().commit()
+    if code is None:
+        flash(_("%(name)s joined the team.", name=member.name), "success")
+        return redirect(url_for("supervise.team_register", _anchor=f"unit-{unit.id}"))
+    # A new account: its one-time code is shown on this page only, never stored in clear or redirected.
+    response = make_response(render_template("supervise/member_code.html", member=member, code=code, team=team))
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.route("/teams/<int:team_id>/members/<int:user_id>/remove", methods=["POST"])
+def remove_member(team_id: int, user_id: int):
+    team = get_session().get(Team, team_id) or abort(404)
+    unit = unit_for_admin(team.unit_id)
+    member = get_session().get(User, user_id) or abort(404)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    teams.remove_member(get_session(), current_user, team, member)
+    return back_to_teams(unit, message=_("%(name)s left the team.", name=member.name))

@@ -1,0 +1,104 @@
+"""Dashboards of a county and of the city, and the lists behind their numbers."""
+
+from flask import Blueprint, render_template, request, url_for
+from flask_login import current_user, login_required
+from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
+
+from . import access, overview
+from .db import get_session
+from .inspections import active_campaign
+from .models import Campaign, County, Enterprise, Hazard, Inspection, InspectionMode, InspectionStatus, Role, Sector
+
+bp = Blueprint("dashboard", __name__)
+PAGE_SIZE = 50
+
+
+@bp.before_request
+@login_required
+def require_supervisor():
+    """Enterprises see their own list, not the dashboards."""
+    access.require(current_user.role is not Role.ENTERPRISE)
+
+
+def counties_in_view() -> list[County]:
+    query = select(County).order_by(County.code)
+    if current_user.county_id is not None:
+        query = query.where(County.id == current_user.county_id)
+    return list(get_session().scalars(query))
+
+
+@bp.route("/dashboard")
+def dashboard():
+    session = get_session()
+    campaign = active_campaign(session)
+    city = current_user.county_id is None
+    return render_template(
+        "dashboard/dashboard.html", campaign=campaign, city=city,
+        totals=overview.hazard_counts(session, current_user, campaign),
+        by_county=overview.hazard_counts_by_county(session, current_user, campaign) if city else {},
+        counties=counties_in_view(),
+        by_mode=[
+            (str(mode.label), count, url_for("dashboard.inspection_list", campaign=campaign.id, mode=mode.value))
+            for mode, count in overview.inspections_by_mode(session, current_user, campaign).items()
+        ],
+        by_sector=[
+            (sector.name, count, url_for("dashboard.inspection_list", campaign=campaign.id, sector=sector.id))
+            for sector, count in overview.inspections_by_sector(session, current_user, campaign)
+        ],
+        weeks=overview.weekly_trend(session, current_user, campaign),
+        empty=overview.HazardFilter(),
+    )
+
+
+def page_number() -> int:
+    return max(request.args.get("page", 1, type=int), 1)
+
+
+@bp.route("/hazards")
+def hazard_list():
+    session = get_session()
+    hazard_filter = overview.HazardFilter.from_args(request.args)
+    query = overview.hazards_query(current_user, hazard_filter)
+    total = session.scalar(select(func.count()).select_from(query.subquery()))
+    page = page_number()
+    rows = session.scalars(
+        query.options(joinedload(Hazard.enterprise), joinedload(Hazard.item))
+        .order_by(Hazard.deadline, Hazard.id).limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)
+    ).all()
+    return render_template(
+        "dashboard/hazards.html", hazards=rows, total=total, page=page, pages=-(-total // PAGE_SIZE),
+        hazard_filter=hazard_filter, counties=counties_in_view(),
+        sectors=session.scalars(select(Sector).order_by(Sector.id)).all(),
+    )
+
+
+@bp.route("/inspection-list")
+def inspection_list():
+    session = get_session()
+    query = (
+        select(Inspection).join(Inspection.enterprise)
+        .where(Inspection.status == InspectionStatus.SUBMITTED, access.enterprise_filter(current_user))
+    )
+    campaign_id = request.args.get("campaign", type=int)
+    county_id, sector_id = request.args.get("county", type=int), request.args.get("sector", type=int)
+    mode = request.args.get("mode")
+    if campaign_id:
+        query = query.where(Inspection.campaign_id == campaign_id)
+    if county_id:
+        query = query.where(Enterprise.county_id == county_id)
+    if sector_id:
+        query = query.where(Enterprise.sector_id == sector_id)
+    if mode in {member.value for member in InspectionMode}:
+        query = query.where(Inspection.mode == InspectionMode(mode))
+    total = session.scalar(select(func.count()).select_from(query.subquery()))
+    page = page_number()
+    rows = session.scalars(
+        query.options(joinedload(Inspection.enterprise), joinedload(Inspection.unit))
+        .order_by(Inspection.submitted_at.desc()).limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)
+    ).all()
+    return render_template(
+        "dashboard/inspections.html", inspections=rows, total=total, page=page, pages=-(-total // PAGE_SIZE),
+        args={key: value for key, value in request.args.items() if key != "page"},
+        campaign=session.get(Campaign, campaign_id) if campaign_id else None,
+    )
