@@ -5,7 +5,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
-from . import access, overview
+from . import access, crosscheck, overview
 from .db import get_session
 from .inspections import active_campaign
 from .models import Campaign, County, Enterprise, Hazard, Inspection, InspectionMode, InspectionStatus, Role, Sector
@@ -102,3 +102,9 @@ def inspection_list():
         args={key: value for key, value in request.args.items() if key != "page"},
         campaign=session.get(Campaign, campaign_id) if campaign_id else None,
     )
+
+
+@bp.route("/cross-check")
+def cross_check():
+    """The city's spot checks held against the county's earlier inspections (印证)."""
+    return render_template("dashboard/crosscheck.html", results=crosscheck.cross_check(get_session(), current_user))

@@ -66,6 +66,7 @@ class World:
     colleague_a: User
     inspector_b: User
     county_admin_a: User
+    county_admin_b: User
     city_admin: User
     enterprise_a: Enterprise
     enterprise_a2: Enterprise
@@ -93,6 +94,7 @@ def world(app, db) -> World:
     unit_a = Unit(name="榆次区住建局", kind=UnitKind.DEPARTMENT, county=county_a)
     unit_b = Unit(name="太谷区住建局", kind=UnitKind.DEPARTMENT, county=county_b)
     committee_a = Unit(name="榆次区安委办", kind=UnitKind.COMMITTEE, county=county_a)
+    committee_b = Unit(name="太谷区安委办", kind=UnitKind.COMMITTEE, county=county_b)
     city_unit = Unit(name="晋中市安委办", kind=UnitKind.COMMITTEE)
     enterprise_a = Enterprise(name="榆次建工有限公司", credit_code="91140702MA0K000013",
                               county=county_a, sector=construction, supervising_unit=unit_a, contact_name="王经理")
@@ -100,7 +102,8 @@ def world(app, db) -> World:
                                county=county_a, sector=coal, supervising_unit=unit_a)
     enterprise_b = Enterprise(name="太谷建设有限公司", credit_code="91140703MA0K00003P",
                               county=county_b, sector=construction, supervising_unit=unit_b)
-    db.add_all([county_a, county_b, unit_a, unit_b, committee_a, city_unit, enterprise_a, enterprise_a2, enterprise_b])
+    db.add_all([county_a, county_b, unit_a, unit_b, committee_a, committee_b, city_unit,
+                enterprise_a, enterprise_a2, enterprise_b])
     inspector_a = add_user(db, "insp_a", Role.INSPECTOR, "张检查", unit=unit_a)
     colleague_a = add_user(db, "insp_a2", Role.INSPECTOR, "李同事", unit=unit_a)
     team_a = Team(name="第一检查督导组", unit=unit_a, members=[inspector_a, colleague_a])
@@ -110,6 +113,7 @@ def world(app, db) -> World:
         inspector_a=inspector_a, colleague_a=colleague_a,
         inspector_b=add_user(db, "insp_b", Role.INSPECTOR, "赵太谷", unit=unit_b),
         county_admin_a=add_user(db, "admin_a", Role.COUNTY_ADMIN, "钱主任", unit=committee_a),
+        county_admin_b=add_user(db, "admin_b", Role.COUNTY_ADMIN, "吴主任", unit=committee_b),
         city_admin=add_user(db, "city", Role.CITY_ADMIN, "孙市级", unit=city_unit),
         enterprise_a=enterprise_a, enterprise_a2=enterprise_a2, enterprise_b=enterprise_b,
         enterprise_user_a=add_user(db, "91140702MA0K000013", Role.ENTERPRISE, "王经理", enterprise=enterprise_a),

@@ -21,9 +21,9 @@ def deadline_in(days: int) -> date:
     return local_today() + timedelta(days=days)
 
 
-def start(client, world, enterprise=None, mode="county_full", client_uuid=None):
+def start(client, world, enterprise=None, mode="county_full", client_uuid=None, team=None):
     enterprise = enterprise or world.enterprise_a
-    team = 0 if mode == "self_check" else world.team_a.id
+    team = team if team is not None else (0 if mode == "self_check" else world.team_a.id)
     return client.post(f"/s/{enterprise.qr_token}/inspections", {
         "client_uuid": client_uuid or str(uuid.uuid4()), "mode": mode, "team": team,
     })
@@ -40,6 +40,17 @@ def pass_everything_but(client, db, inspection_id_, failing_code):
     response = client.post(f"/inspections/{inspection_id_}", outcomes)
     assert response.status_code == 302
     return next((item for item in inspection.checklist.items if item.code == failing_code), None)
+
+
+def fail_items(client, db, inspection_id_, codes, description="发现问题"):
+    """Pass every item but those codes, fail each of them with a hazard, and submit."""
+    inspection = db.get(Inspection, inspection_id_)
+    outcomes = {f"outcome-{item.id}": "pass" for item in inspection.checklist.items if item.code not in codes}
+    assert client.post(f"/inspections/{inspection_id_}", outcomes).status_code == 302
+    for item in inspection.checklist.items:
+        if item.code in codes:
+            assert fail_item(client, inspection_id_, item, description=f"{description} {item.code}").status_code == 302
+    assert client.post(f"/inspections/{inspection_id_}/review", {}).status_code == 302
 
 
 def fail_item(client, inspection_id_, item, photos=(), **fields):

@@ -1,0 +1,52 @@
+"""Cross-check: the city's spot check held against the county's latest inspection before it."""
+
+from io import BytesIO
+
+from sqlalchemy import select
+
+from checklist.crosscheck import cross_check
+from checklist.models import Hazard
+
+from .helpers import fail_items, inspection_id, jpeg_bytes, start
+
+
+def close_hazard(login, db, hazard):
+    login("91140702MA0K000013").post(f"/hazards/{hazard.id}/fix", {
+        "note": "已整改", "photos": [(BytesIO(jpeg_bytes()), "fix.jpg")],
+    }, content_type="multipart/form-data")
+    login("insp_a").post(f"/hazards/{hazard.id}/accept", {})
+
+
+def test_the_city_finds_what_the_county_passed_or_closed(login, world, db):
+    county = login("insp_a")
+    county_inspection = inspection_id(start(county, world))
+    fail_items(county, db, county_inspection, {"CON-02", "CON-03"}, description="县级发现")
+    closed = db.scalars(select(Hazard).where(Hazard.description == "县级发现 CON-02")).one()
+    close_hazard(login, db, closed)
+
+    city = login("city")
+    city_inspection = inspection_id(start(city, world, mode="city_spot", team=0))
+    fail_items(city, db, city_inspection, {"CON-01", "CON-02", "CON-03"}, description="市级发现")
+    other = inspection_id(start(city, world, enterprise=world.enterprise_b, mode="city_spot", team=0))
+    fail_items(city, db, other, {"CON-01"}, description="市级发现")  # county B never inspected it: not counted
+
+    db.expire_all()
+    [result] = cross_check(db, world.city_admin)
+    assert result.county.id == world.county_a.id
+    assert (result.checked, result.with_discrepancy, result.rate) == (1, 1, 1.0)
+    assert sorted((item.kind, item.item_code) for item in result.discrepancies) == [
+        ("passed", "CON-01"), ("reopened", "CON-02"),
+    ]  # CON-03 was still open at the county: no discrepancy
+
+    page = login("admin_a").get("/cross-check").get_data(as_text=True)
+    assert "市级发现 CON-01" in page and "市级发现 CON-02" in page and "市级发现 CON-03" not in page
+    assert "市级发现" not in login("admin_b").get("/cross-check").get_data(as_text=True)
+
+
+def test_a_county_inspection_after_the_city_visit_is_not_compared(login, world, db):
+    city = login("city")
+    fail_items(city, db, inspection_id(start(city, world, mode="city_spot", team=0)), {"CON-01"})
+    county = login("insp_a")
+    fail_items(county, db, inspection_id(start(county, world)), set())
+    db.expire_all()
+    assert cross_check(db, world.city_admin) == []
