@@ -1,4 +1,4 @@
-"""Commands: flask --app app seed-demo | qr-sheet."""
+"""Commands: flask --app app seed-demo | qr-sheet | export-table."""
 
 from pathlib import Path
 
@@ -16,6 +16,7 @@ from .qr import label_sheet_pdf
 def init_app(app: Flask) -> None:
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(qr_sheet_command)
+    app.cli.add_command(export_table_command)
 
 
 @click.command("seed-demo")
@@ -53,3 +54,35 @@ def qr_sheet_command(county_name: str, output: Path) -> None:
         output.write_bytes(label_sheet_pdf(enterprises, current_app.config["BASE_URL"], county.name))
     click.echo(f"{len(enterprises)} labels written to {output}")
 
+
+DAY = click.DateTime(formats=["%Y-%m-%d"])
+
+
+@click.command("export-table")
+@with_appcontext
+@click.option("--county", "county_name", help="County name, e.g. 榆次区; or --city.")
+@click.option("--city", is_flag=True, help="The city's table: one row per county and per city department.")
+@click.option("--from", "start", type=DAY, required=True, help="First day, YYYY-MM-DD (China Standard Time).")
+@click.option("--to", "end", type=DAY, required=True, help="Last day, YYYY-MM-DD, included.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True)
+def export_table_command(county_name: str | None, city: bool, start, end, output: Path) -> None:
+    """Write the statistics table (统计表) of a county or of the city for a period as xlsx."""
+    from .exports import statistics_table_xlsx
+    from .statistics import city_table, county_table
+
+    if bool(county_name) == city:
+        raise click.UsageError("give either --county NAME or --city")
+    start, end = start.date(), end.date()
+    if start > end:
+        raise click.BadParameter(f"{start} is after --to {end}", param_hint="'--from'")
+    session = current_app.extensions["sessionmaker"]()
+    with session:
+        if city:
+            table = city_table(session, start, end)
+        else:
+            county = session.scalars(select(County).where(County.name == county_name)).first()
+            if county is None:
+                raise click.ClickException(f"no county named {county_name}")
+            table = county_table(session, county, start, end)
+        output.write_bytes(statistics_table_xlsx(table))
+    click.echo(f"{table.title}, {start} to {end}: {len(table.rows)} rows written to {output}")

@@ -2,7 +2,7 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from flask_wtf.file import MultipleFileField
+from flask_wtf.file import FileField, FileRequired, MultipleFileField
 from wtforms import (
     BooleanField,
     DateField,
@@ -21,6 +21,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from .accounts import MIN_PASSWORD_LENGTH
 from .models import EnforcementKind, HazardLevel, Outcome
+from .statistics import check_highlights, check_problems
 
 
 def choices(members) -> list[SelectChoice]:
@@ -139,3 +140,70 @@ class TeamForm(FlaskForm):
 class MemberForm(FlaskForm):
     name = StringField(_l("Name"), validators=[Length(max=40)])
     phone = StringField(_l("Mobile phone (the user name)"), validators=[DataRequired(), Length(max=20)])
+
+
+class DailyReportForm(FlaskForm):
+    """The texts of a daily report; its figures come from the data."""
+
+    leadership = TextAreaField(_l("Leaders' performance of duties"), validators=[Length(max=5000)])
+    highlights = TextAreaField(_l("Highlights"), validators=[Length(max=5000)])
+    problems = TextAreaField(_l("Problems"), validators=[Length(max=5000)])
+    typical_cases = TextAreaField(_l("Typical cases"), validators=[Length(max=5000)])
+
+
+class MonthlyReportForm(FlaskForm):
+    """The three parts of a monthly report; their lengths are the rule function's business."""
+
+    highlights = TextAreaField(_l("Highlights"), validators=[Length(max=20000)])
+    problems = TextAreaField(_l("Problems"), validators=[Length(max=20000)])
+    measures = TextAreaField(_l("Measures"), validators=[Length(max=20000)])
+
+
+class PeriodForm(FlaskForm):
+    """The period of the statistics table, sent as ?from=YYYY-MM-DD&to=YYYY-MM-DD."""
+
+    class Meta:
+        csrf = False  # a GET form that changes nothing
+
+    start = DateField(_l("From"), name="from", validators=[DataRequired()])
+    end = DateField(_l("To"), name="to", validators=[DataRequired()])
+
+    def validate_end(self, field) -> None:
+        if self.start.data and field.data and field.data < self.start.data:
+            raise ValidationError(_l("The period ends before it starts."))
+
+
+class TableNoteForm(FlaskForm):
+    """The texts under the statistics table of a period; their limits are statistics.check_note's."""
+
+    start = DateField(name="from", validators=[DataRequired()])  # both rendered hidden: the period shown
+    end = DateField(name="to", validators=[DataRequired()])
+    highlights = TextAreaField(_l("Highlights (50 to 200 characters)"), validators=[Length(max=2000)])
+    problems = TextAreaField(_l("Problems (one per line, each at most 100 characters)"),
+                             validators=[Length(max=10000)])
+    remarks = TextAreaField(_l("Remarks"), validators=[Length(max=1000)])
+
+    def validate_end(self, field) -> None:
+        if self.start.data and field.data and field.data < self.start.data:
+            raise ValidationError(_l("The period ends before it starts."))
+
+    def validate_highlights(self, field) -> None:
+
+        messages = check_highlights(field.data or "")
+        if messages:
+            raise ValidationError(messages[0])
+
+    def validate_problems(self, field) -> None:
+
+        field.errors.extend(check_problems(field.data or ""))  # one message per aspect too long, numbered
+
+
+
+
+class RosterImportForm(FlaskForm):
+    roster = FileField(_l("Enterprise roster (.xlsx)"), validators=[FileRequired(_l("Choose a file."))])
+
+
+class ChecklistImportForm(FlaskForm):
+    sector = SelectField(_l("Sector"), coerce=int, validators=[DataRequired()])
+    table = FileField(_l("Checklist table (.xlsx)"), validators=[FileRequired(_l("Choose a file."))])

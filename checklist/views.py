@@ -11,7 +11,7 @@ from markupsafe import Markup
 from sqlalchemy import select, text
 from sqlalchemy.exc import SQLAlchemyError
 
-from . import access, hazards
+from . import access, hazards, reporting
 from .clock import local_today, to_local
 from .db import get_session
 from .models import Enterprise, Inspection, InspectionStatus, Photo, Role
@@ -69,6 +69,7 @@ def home():
     return render_template(
         "home.html", drafts=drafts, recent=recent, query=query, found=found,
         waiting=hazards.waiting_for(session, current_user),
+        reporting_unit=reporting.reporting_unit_for(session, current_user), oversee=reporting.can_oversee(current_user),
     )
 
 

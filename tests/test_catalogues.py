@@ -55,4 +55,4 @@ def test_the_catalogues_hold_every_string_of_the_code(tmp_path):
         in_code = {message.id for message in read_po(stream) if message.id}
     for locale in ("zh_Hans_CN", "en"):
         missing = in_code - {message.id for message in catalogue(locale)}
-        assert not missing, f"run `make messages` and translate: {sorted(missing)}"
+        assert not missing, f"run `make messages` and translate: {sorted(map(str, missing))}"
