@@ -325,6 +325,8 @@ class Inspection(Base):
     signature_png: Mapped[bytes | None] = mapped_column(LargeBinary)
     signature_refused: Mapped[bool] = mapped_column(default=False)
     signed_at: Mapped[datetime | None] = mapped_column(DateTime)
+    # The sha256 of the submission sent through the API: the same UUID with another body is refused.
+    client_hash: Mapped[str] = mapped_column(String(64), default="")
 
     campaign: Mapped[Campaign] = relationship()
     enterprise: Mapped[Enterprise] = relationship()
@@ -343,6 +345,7 @@ class Inspection(Base):
         back_populates="inspection", order_by="EnforcementAction.id", cascade="all, delete-orphan"
     )
     photos: Mapped[list["Photo"]] = relationship(back_populates="inspection", order_by="Photo.id")
+    declared_photos: Mapped[list["DeclaredPhoto"]] = relationship(cascade="all, delete-orphan")
 
     @property
     def is_draft(self) -> bool:
@@ -441,7 +444,13 @@ class Photo(Base):
     __tablename__ = "photo"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    inspection_id: Mapped[int] = mapped_column(ForeignKey("inspection.id", ondelete="CASCADE"), index=True)
+    # A photo sent from a phone's outbox may arrive before its inspection: until then it has no
+    # inspection, only the enterprise it was taken at (for the stamp and for who may see it).
+    inspection_id: Mapped[int | None] = mapped_column(
+        ForeignKey("inspection.id", ondelete="CASCADE"), index=True
+    )
+    enterprise_id: Mapped[int | None] = mapped_column(ForeignKey("enterprise.id"))
+    uuid: Mapped[str | None] = mapped_column(String(36), unique=True)  # made by the client, if it sent one
     item_id: Mapped[int | None] = mapped_column(ForeignKey("checklist_item.id"))
     hazard_id: Mapped[int | None] = mapped_column(ForeignKey("hazard.id", ondelete="SET NULL"), index=True)
     kind: Mapped[PhotoKind] = mapped_column(enum_column(PhotoKind), default=PhotoKind.EVIDENCE)
@@ -454,7 +463,7 @@ class Photo(Base):
     uploaded_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     uploaded_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
 
-    inspection: Mapped[Inspection] = relationship(back_populates="photos")
+    inspection: Mapped[Inspection | None] = relationship(back_populates="photos")
     hazard: Mapped[Hazard | None] = relationship(back_populates="photos")
     uploaded_by: Mapped[User] = relationship()
 
@@ -551,3 +560,14 @@ class MonthlyReport(Base):
 
     unit: Mapped[Unit] = relationship()
     submitted_by: Mapped[User] = relationship()
+
+
+class DeclaredPhoto(Base):
+    """A photo an inspection sent through the API refers to; the inspection is incomplete until it arrives."""
+
+    __tablename__ = "declared_photo"
+
+    inspection_id: Mapped[int] = mapped_column(ForeignKey("inspection.id", ondelete="CASCADE"), primary_key=True)
+    uuid: Mapped[str] = mapped_column(String(36), primary_key=True, index=True)
+    item_id: Mapped[int | None] = mapped_column(ForeignKey("checklist_item.id"))
+    hazard_id: Mapped[int | None] = mapped_column(ForeignKey("hazard.id", ondelete="CASCADE"))

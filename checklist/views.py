@@ -95,7 +95,10 @@ def healthz():
 @login_required
 def photo(photo_id: int):
     stored = get_session().get(Photo, photo_id) or abort(404)
-    access.require(access.can_view_inspection(current_user, stored.inspection))
+    if stored.inspection is None:  # sent ahead of its inspection: only its sender sees it yet
+        access.require(stored.uploaded_by_id == current_user.id)
+    else:
+        access.require(access.can_view_inspection(current_user, stored.inspection))
     relative = stored.thumbnail_path if request.endpoint == "views.photo_thumbnail" else stored.path
     response = send_file(Path(current_app.config["UPLOAD_DIR"]) / relative, mimetype="image/jpeg", max_age=0)
     response.headers["Cache-Control"] = "private, max-age=86400"
