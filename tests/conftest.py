@@ -144,6 +144,11 @@ class Client:
             data.setdefault("csrf_token", self.token())
         return self.http.post(url, data=data, **kwargs)
 
+    def english(self):
+        """Switch this client's pages to the English catalogue, for tests that read messages."""
+        self.http.get("/lang/en")
+        return self
+
     def login(self, username, password=PASSWORD):
         response = self.post("/login", {"username": username, "password": password})
         assert response.status_code == 302, response.get_data(as_text=True)

@@ -280,7 +280,7 @@ def test_sending_again_updates_texts_and_figures_but_keeps_the_first_sending_tim
 
 
 def test_the_form_says_when_the_data_changed_after_the_report_was_sent(db, world, login, reporters, make):
-    client = login("admin_a")
+    client = login("admin_a").english()
     client.post(f"/reports/daily?day={DAY}", asdict(texts()))
     notice = "The data has changed since the report was sent"
     assert notice not in client.get(f"/reports/daily?day={DAY}").get_data(as_text=True)
@@ -427,7 +427,7 @@ def test_a_monthly_report_of_2501_characters_is_refused_with_the_numbers(db, log
 
 
 def test_a_monthly_report_with_49_percent_problems_is_refused(db, login, reporters):
-    page = post_monthly(login("admin_a"), "亮" * 51, "问" * 49).get_data(as_text=True)
+    page = post_monthly(login("admin_a").english(), "亮" * 51, "问" * 49).get_data(as_text=True)
     assert "49%" in page and "49 of 100" in page
     assert db.scalar(select(func.count(MonthlyReport.id))) == 0
 

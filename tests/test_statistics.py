@@ -423,7 +423,7 @@ def test_the_city_writes_its_own_texts_on_its_committee(login, world, db):
 
 @pytest.mark.parametrize("count, accepted", [(49, False), (50, True), (200, True), (201, False)])
 def test_highlights_must_have_50_to_200_characters(login, world, db, count, accepted):
-    response = login("admin_a").post("/tables/note", {**PERIOD, "highlights": "亮" * count})
+    response = login("admin_a").english().post("/tables/note", {**PERIOD, "highlights": "亮" * count})
     assert (response.status_code == 302) is accepted
     assert (db.scalars(select(TableNote)).first() is not None) is accepted
     if not accepted:
@@ -437,7 +437,7 @@ def test_whitespace_is_not_counted_in_the_highlights():
 
 def test_a_problem_of_101_characters_is_refused_with_its_number(login, world, db):
     problems = "甲" * 100 + "\n" + "乙" * 101
-    response = login("admin_a").post("/tables/note", {**PERIOD, "highlights": "亮" * 60, "problems": problems})
+    response = login("admin_a").english().post("/tables/note", {**PERIOD, "highlights": "亮" * 60, "problems": problems})
     assert response.status_code == 422
     assert "Problem 2 has 101 characters" in response.get_data(as_text=True)
     assert "Problem 1 " not in response.get_data(as_text=True)
@@ -473,7 +473,7 @@ def test_the_period_defaults_to_the_running_campaign_until_today(login, world, d
 
 
 def test_a_bad_period_is_reported_on_the_page(login, world):
-    page = login("admin_a").get("/tables?from=2021-09-30&to=2021-09-01").get_data(as_text=True)
+    page = login("admin_a").english().get("/tables?from=2021-09-30&to=2021-09-01").get_data(as_text=True)
     assert "The period ends before it starts." in page
 
 
