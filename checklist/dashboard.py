@@ -8,7 +8,8 @@ from sqlalchemy.orm import joinedload
 from . import access, crosscheck, overview
 from .db import get_session
 from .inspections import active_campaign
-from .models import Campaign, County, Enterprise, Hazard, Inspection, InspectionMode, InspectionStatus, Role, Sector
+from .supervise import visible_counties
+from .models import Campaign, Enterprise, Hazard, Inspection, InspectionMode, InspectionStatus, Role, Sector
 
 bp = Blueprint("dashboard", __name__)
 PAGE_SIZE = 50
@@ -21,13 +22,6 @@ def require_supervisor():
     access.require(current_user.role is not Role.ENTERPRISE)
 
 
-def counties_in_view() -> list[County]:
-    query = select(County).order_by(County.code)
-    if current_user.county_id is not None:
-        query = query.where(County.id == current_user.county_id)
-    return list(get_session().scalars(query))
-
-
 @bp.route("/dashboard")
 def dashboard():
     session = get_session()
@@ -37,7 +31,7 @@ def dashboard():
         "dashboard/dashboard.html", campaign=campaign, city=city,
         totals=overview.hazard_counts(session, current_user, campaign),
         by_county=overview.hazard_counts_by_county(session, current_user, campaign) if city else {},
-        counties=counties_in_view(),
+        counties=visible_counties(),
         by_mode=[
             (str(mode.label), count, url_for("dashboard.inspection_list", campaign=campaign.id, mode=mode.value))
             for mode, count in overview.inspections_by_mode(session, current_user, campaign).items()
@@ -68,7 +62,7 @@ def hazard_list():
     ).all()
     return render_template(
         "dashboard/hazards.html", hazards=rows, total=total, page=page, pages=-(-total // PAGE_SIZE),
-        hazard_filter=hazard_filter, counties=counties_in_view(),
+        hazard_filter=hazard_filter, counties=visible_counties(),
         sectors=session.scalars(select(Sector).order_by(Sector.id)).all(),
     )
 

@@ -38,6 +38,7 @@ def require_supervisor():
 
 
 def visible_counties() -> list[County]:
+    """The counties whose enterprises the current user sees: its own, or all for the city."""
     query = select(County).order_by(County.code)
     if current_user.county_id is not None:
         query = query.where(County.id == current_user.county_id)
