@@ -8,8 +8,8 @@ from sqlalchemy.orm import joinedload
 from . import access, crosscheck, overview
 from .db import get_session
 from .inspections import active_campaign
-from .supervise import visible_counties
 from .models import Campaign, Enterprise, Hazard, Inspection, InspectionMode, InspectionStatus, Role, Sector
+from .supervise import visible_counties
 
 bp = Blueprint("dashboard", __name__)
 PAGE_SIZE = 50
