@@ -53,12 +53,27 @@ def create_app(test_config: dict | None = None) -> Flask:
         default_translation_directories=str(Path(__file__).parent / "translations"),
     )
 
-    from . import auth, cli, dashboard, errors, imports, inspect, rectification, reports, site, supervise, tables, views
+    from . import (
+        api,
+        auth,
+        cli,
+        dashboard,
+        errors,
+        imports,
+        inspect,
+        pwa,
+        rectification,
+        reports,
+        site,
+        supervise,
+        tables,
+        views,
+    )
 
     auth.init_app(app)
     errors.init_app(app)
     views.init_app(app)
-    for module in (auth, site, inspect, rectification, supervise, dashboard, tables, reports, imports):
+    for module in (auth, site, inspect, rectification, supervise, dashboard, tables, reports, imports, pwa, api):
         app.register_blueprint(module.bp)
     cli.init_app(app)
     return app

@@ -17,6 +17,7 @@ from .clock import local_today
 from .definitions import Catalogue, current_checklist
 from .models import (
     Campaign,
+    Checklist,
     ChecklistItem,
     EnforcementAction,
     EnforcementKind,
@@ -77,8 +78,12 @@ def start_inspection(
     mode: InspectionMode,
     team: Team | None,
     client_uuid: str,
+    checklist: Checklist | None = None,
 ) -> Inspection:
-    """Open a draft inspection; the same client UUID sent again returns the same draft."""
+    """Open a draft inspection; the same client UUID sent again returns the same draft.
+
+    A checklist version given by the caller (the one a phone worked offline with) is kept; else the current one.
+    """
     existing = session.scalars(select(Inspection).where(Inspection.uuid == client_uuid)).first()
     if existing is not None:
         if existing.created_by_id != user.id or existing.enterprise_id != enterprise.id:
@@ -96,7 +101,7 @@ def start_inspection(
         enterprise=enterprise,
         unit_id=user.unit_id,
         team=team,
-        checklist=current_checklist(session, catalogue, enterprise.sector),
+        checklist=checklist or current_checklist(session, catalogue, enterprise.sector),
         created_by=user,
         mode=mode,
         inspectors=[user],

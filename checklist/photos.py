@@ -13,7 +13,7 @@ from PIL import Image
 from sqlalchemy.orm import Session
 
 from .clock import to_local
-from .models import ChecklistItem, Hazard, Inspection, Photo, User, utcnow
+from .models import ChecklistItem, Enterprise, Hazard, Inspection, Photo, User, utcnow
 from .photos_image import PhotoError, ProcessedPhoto, process_photo
 
 __all__ = ["PhotoError", "prepare", "signature_png", "store"]
@@ -58,11 +58,19 @@ def store(
     upload_dir: str,
     processed: ProcessedPhoto,
     user: User,
-    inspection: Inspection,
+    inspection: Inspection | None = None,
     item: ChecklistItem | None = None,
     hazard: Hazard | None = None,
+    *,
+    enterprise: Enterprise | None = None,
+    client_uuid: str | None = None,
 ) -> Photo:
-    """Write the files, then add the row that points at them (the caller commits)."""
+    """Write the files, then add the row that points at them (the caller commits).
+
+    A photo sent ahead of its inspection has none yet: it then needs the enterprise it was taken at.
+    """
+    if inspection is None and enterprise is None:
+        raise ValueError("a photo needs its inspection or its enterprise")
     name = uuid.uuid4().hex
     relative = f"{processed.sha256[:2]}/{name}.jpg"
     thumbnail = f"{processed.sha256[:2]}/{name}.thumb.jpg"
@@ -71,6 +79,8 @@ def store(
     _write(folder, thumbnail, processed.thumbnail)
     photo = Photo(
         inspection=inspection,
+        enterprise_id=enterprise.id if enterprise is not None else inspection.enterprise_id,
+        uuid=client_uuid,
         item_id=item.id if item else None,
         hazard=hazard,
         sha256=processed.sha256,

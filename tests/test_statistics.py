@@ -437,7 +437,8 @@ def test_whitespace_is_not_counted_in_the_highlights():
 
 def test_a_problem_of_101_characters_is_refused_with_its_number(login, world, db):
     problems = "甲" * 100 + "\n" + "乙" * 101
-    response = login("admin_a").english().post("/tables/note", {**PERIOD, "highlights": "亮" * 60, "problems": problems})
+    client = login("admin_a").english()
+    response = client.post("/tables/note", {**PERIOD, "highlights": "亮" * 60, "problems": problems})
     assert response.status_code == 422
     assert "Problem 2 has 101 characters" in response.get_data(as_text=True)
     assert "Problem 1 " not in response.get_data(as_text=True)

@@ -1,0 +1,454 @@
+"""The installed app offline, in headless Chromium against the app under gunicorn.
+
+Each test serves its own database (the `app` and `world` fixtures of conftest) with gunicorn in its
+own process group, so that it can be killed with SIGKILL and started again on the same port, and
+checks what the server holds by querying that database directly.
+"""
+
+import os
+import signal
+import socket
+import subprocess
+import time
+import urllib.request
+from io import BytesIO
+from pathlib import Path
+
+import pytest
+from PIL import Image
+from sqlalchemy import func, select
+
+from checklist.models import Hazard, Inspection, InspectionStatus, Photo
+from checklist.qr import qr_image, qr_png
+
+from .helpers import jpeg_bytes
+
+ROOT = Path(__file__).parent.parent
+CHROMIUM = Path("/usr/bin/chromium")
+ARTIFACTS = ROOT / "test-artifacts"
+
+if not CHROMIUM.exists():
+    if os.environ.get("CI"):
+        raise RuntimeError("CI needs Debian's chromium for the browser tests: run `make browser`")
+    pytest.skip("no /usr/bin/chromium on this machine", allow_module_level=True)
+
+sync_api = pytest.importorskip("playwright.sync_api")
+pytestmark = pytest.mark.browser
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class Gunicorn:
+    """The app under gunicorn, in a process group of its own (master and worker die together)."""
+
+    def __init__(self, tmp_path, database: Path):
+        self.port = free_port()
+        self.base = f"http://127.0.0.1:{self.port}"
+        self.log = tmp_path / "gunicorn.log"
+        self.env = {
+            **os.environ,
+            "DATABASE_URL": f"sqlite:///{database}",
+            "UPLOAD_DIR": str(tmp_path / "uploads"),
+            "SECRET_KEY": "offline-test",
+            "BASE_URL": self.base,
+        }
+        self.process = None
+
+    def start(self) -> None:
+        with self.log.open("ab") as log:
+            self.process = subprocess.Popen(
+                [str(ROOT / ".venv" / "bin" / "gunicorn"), "--workers", "1", "--bind", f"127.0.0.1:{self.port}",
+                 "--access-logfile", "-", "app:app"],
+                cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+            )
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"gunicorn exited: {self.log.read_text(errors='replace')[-2000:]}")
+            try:
+                with urllib.request.urlopen(f"{self.base}/healthz", timeout=2) as response:
+                    if response.status == 200:
+                        return
+            except OSError:
+                time.sleep(0.1)
+        raise RuntimeError("gunicorn did not answer /healthz within 30 s")
+
+    def kill(self) -> None:
+        """SIGKILL the master and its worker: no shutdown, no response finished."""
+        os.killpg(self.process.pid, signal.SIGKILL)
+        self.process.wait(timeout=10)
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait()
+
+
+@pytest.fixture
+def server(app, world, tmp_path):
+    app.extensions["engine"].dispose()  # the world is committed; gunicorn has the file from here
+    database = Path(app.config["DATABASE_URL"].removeprefix("sqlite:///"))
+    served = Gunicorn(tmp_path, database)
+    served.start()
+    yield served
+    served.stop()
+
+
+BROWSER_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                "--disable-sync", "--no-first-run"]
+
+
+@pytest.fixture(scope="module")
+def playwright():
+    with sync_api.sync_playwright() as playwright:
+        yield playwright
+
+
+@pytest.fixture(scope="module")
+def browser(playwright):
+    browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=BROWSER_ARGS)
+    yield browser
+    browser.close()
+
+
+@pytest.fixture
+def context(browser):
+    context = browser.new_context(viewport={"width": 360, "height": 740}, device_scale_factor=2, is_mobile=True,
+                                  has_touch=True, service_workers="allow")
+    context.set_default_timeout(20000)
+    yield context
+    context.close()
+
+
+def new_page(context):
+    page = context.new_page()
+    page.console_errors = []
+    page.on("console", lambda message: message.type == "error" and page.console_errors.append(message.text))
+    page.on("pageerror", lambda error: page.console_errors.append(str(error)))
+    return page
+
+
+def log_in_ready(page, base, username="insp_a"):
+    """Log in, and wait until the service worker controls the page and holds the county offline."""
+    page.goto(f"{base}/login")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", "secret-pass")
+    page.locator("main form button[type=submit]").click()
+    page.wait_for_url(f"{base}/")
+    page.wait_for_function("() => navigator.serviceWorker && navigator.serviceWorker.controller !== null")
+    page.wait_for_function("""async () => {
+        const cache = await caches.open('checklist-data-v1');
+        return !!(await cache.match('/__offline-data'));
+    }""", polling=200)
+
+
+def fill_inspection(page, photos, failing="CON-02", photo_items=("CON-02", "CON-01")):
+    """Answer every item (one failed with a hazard), one photo on each of photo_items, a signature."""
+    page.wait_for_selector("#offline-form:not([hidden]) li.item")
+    items = page.locator("li.item")
+    for index in range(items.count()):
+        item = items.nth(index)
+        code = item.get_attribute("data-code")
+        item.locator(f"input[data-outcome][value={'fail' if code == failing else 'pass'}]").check()
+    failed = page.locator(f"li.item[data-code={failing}]")
+    failed.locator("textarea[data-field=description]").fill("塔吊司机无特种作业操作证")
+    failed.locator("input[data-field=responsible_person]").fill("王经理")
+    failed.locator("input[data-level][value=major]").check()
+    for code, photo in zip(photo_items, photos, strict=True):
+        page.locator(f"li.item[data-code={code}] input[data-photos]").set_input_files(str(photo))
+        page.wait_for_selector(f"li.item[data-code={code}] .thumb img")
+    page.fill("[data-signer-name]", "王经理")
+    canvas = page.locator(".sign-pad canvas")
+    canvas.scroll_into_view_if_needed()
+    box = canvas.bounding_box()
+    page.mouse.move(box["x"] + 20, box["y"] + 40)
+    page.mouse.down()
+    for step in range(1, 10):
+        page.mouse.move(box["x"] + 20 + step * 25, box["y"] + 40 + (step % 3) * 30)
+    page.mouse.up()
+    page.wait_for_function("() => document.querySelector('[data-save-state]').textContent.length > 0")
+
+
+@pytest.fixture
+def photo_files(tmp_path):
+    files = []
+    for number, (size, color) in enumerate([((3000, 2000), (90, 60, 30)), ((1200, 1600), (30, 120, 60))]):
+        path = tmp_path / f"photo-{number}.jpg"
+        path.write_bytes(jpeg_bytes(size, color))
+        files.append(path)
+    return files
+
+
+def counts(db) -> tuple[int, int]:
+    db.expire_all()
+    return db.scalar(select(func.count()).select_from(Inspection)), db.scalar(select(func.count()).select_from(Photo))
+
+
+def no_horizontal_scroll(page) -> bool:
+    return page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth + 1")
+
+
+def outbox_states(page) -> list[str]:
+    return page.locator("li.outbox-item").evaluate_all("nodes => nodes.map(node => node.dataset.state)")
+
+
+def test_an_inspection_made_offline_survives_a_reload_and_is_sent_once_when_online(
+    server, context, world, db, photo_files
+):
+    ARTIFACTS.mkdir(exist_ok=True)
+    page = new_page(context)
+    log_in_ready(page, server.base)
+    token = world.enterprise_a.qr_token
+
+    context.set_offline(True)
+    page.goto(f"{server.base}/s/{token}")  # the QR code's page, from the phone's copy
+    page.locator("[data-pwa] a.button").click()
+    page.wait_for_url(f"**/app/inspect/{token}")
+    fill_inspection(page, photo_files)
+    assert no_horizontal_scroll(page)
+    page.screenshot(path=str(ARTIFACTS / "offline-1-form.png"), full_page=True)
+    page.locator("[data-queue]").click()
+    page.wait_for_url("**/app/outbox")
+    page.wait_for_selector("li.outbox-item[data-state=waiting]")
+
+    page.reload()  # still offline: the queue is in IndexedDB, not in the page
+    page.wait_for_selector("li.outbox-item[data-state=waiting]")
+    assert outbox_states(page) == ["waiting"] and no_horizontal_scroll(page)
+    stored = page.evaluate("""async () => {
+        const [item] = (await Outbox.listItems()).filter(i => i.state === 'waiting');
+        const photos = await Outbox.photosOf(item.uuid);
+        const sizes = [];
+        for (const photo of photos) {
+            const bitmap = await createImageBitmap(new Blob([photo.bytes], {type: photo.type}));
+            sizes.push([bitmap.width, bitmap.height]);
+        }
+        return {uuid: item.uuid, csrf: !!item.csrf, results: item.body.results.length,
+                buffers: photos.every(p => p.bytes instanceof ArrayBuffer), types: photos.map(p => p.type), sizes};
+    }""")
+    assert stored["buffers"] and stored["csrf"] and stored["types"] == ["image/jpeg", "image/jpeg"]
+    assert sorted(stored["sizes"]) == [[1200, 1600], [1600, 1067]]  # long side 1600, the smaller one kept
+    assert counts(db) == (0, 0)  # nothing reached the server while offline
+    page.screenshot(path=str(ARTIFACTS / "offline-2-outbox-waiting.png"), full_page=True)
+
+    context.set_offline(False)  # the `online` event sends it
+    page.wait_for_selector("li.outbox-item[data-state=sent]", timeout=30000)
+    page.screenshot(path=str(ARTIFACTS / "offline-3-outbox-sent.png"), full_page=True)
+    assert page.evaluate("uuid => Outbox.photosOf(uuid).then(photos => photos.length)", stored["uuid"]) == 0
+
+    db.expire_all()
+    [inspection] = db.scalars(select(Inspection)).all()
+    assert inspection.uuid == stored["uuid"] and inspection.status is InspectionStatus.SUBMITTED
+    assert inspection.enterprise_id == world.enterprise_a.id and len(inspection.results) == stored["results"]
+    assert inspection.signer_name == "王经理" and inspection.signature_png
+    [hazard] = db.scalars(select(Hazard)).all()
+    assert hazard.level.value == "major" and hazard.description == "塔吊司机无特种作业操作证"
+    photos = db.scalars(select(Photo)).all()
+    assert len(photos) == 2 and all(photo.inspection_id == inspection.id for photo in photos)
+    assert [photo.hazard_id for photo in photos].count(hazard.id) == 1
+    assert page.console_errors == []
+
+
+def test_a_server_killed_while_the_inspection_is_in_flight_ends_with_exactly_one_copy(
+    server, context, world, db, photo_files
+):
+    page = new_page(context)
+    log_in_ready(page, server.base)
+    token = world.enterprise_a.qr_token
+    context.set_offline(True)
+    page.goto(f"{server.base}/app/inspect/{token}")
+    fill_inspection(page, photo_files)
+    page.locator("[data-queue]").click()
+    page.wait_for_url("**/app/outbox")
+    page.wait_for_selector("li.outbox-item[data-state=waiting]")
+
+    answers = []
+    page.on("response", lambda response: "/api/v1/inspections/" in response.url
+            and answers.append(response.status))
+    killed = []
+
+    def kill_after_the_server_has_it(route):
+        if route.request.method != "PUT" or killed:
+            route.fallback()
+            return
+        route.fetch()  # the server stores the inspection and answers …
+        server.kill()  # … and dies (SIGKILL) before the answer reaches the phone
+        killed.append(time.monotonic())
+        route.abort("connectionreset")
+
+    context.route("**/api/v1/inspections/*", kill_after_the_server_has_it)
+    context.set_offline(False)
+    page.wait_for_selector("li.outbox-item[data-state=waiting] [data-error]:not([hidden])", timeout=30000)
+    assert killed and outbox_states(page) == ["waiting"]  # not lost, not failed: it waits to try again
+    assert counts(db) == (1, 2)  # the server had committed it before it died
+    page.screenshot(path=str(ARTIFACTS / "offline-4-server-killed.png"), full_page=True)
+
+    server.start()  # the same port, the same database
+    context.unroute("**/api/v1/inspections/*")
+    page.locator("[data-send-now]").click()
+    page.wait_for_selector("li.outbox-item[data-state=sent]", timeout=30000)
+    assert answers == [200]  # the retry: "the same again", not a second inspection
+
+    assert counts(db) == (1, 2)
+    [inspection] = db.scalars(select(Inspection)).all()
+    assert inspection.status is InspectionStatus.SUBMITTED
+    assert all(photo.inspection_id == inspection.id for photo in db.scalars(select(Photo)))
+    assert len(inspection.hazards) == 1
+
+
+def test_a_site_page_opens_offline_from_a_qr_code_after_precaching(server, context, world, tmp_path):
+    page = new_page(context)
+    log_in_ready(page, server.base)
+    page.goto(f"{server.base}/app/outbox")
+    page.locator("[data-refresh]").click()  # on demand, too
+    page.wait_for_function("() => document.querySelector('[data-offline-status]').dataset.at")
+    assert "2" in page.locator("[data-offline-status]").inner_text()
+    page.goto(f"{server.base}/app/scan")  # opened once online, as the installed app would be
+
+    server.stop()  # no server at all, and no network either
+    context.set_offline(True)
+
+    # The phone's camera app hands the QR code's address to the browser: a page never opened before.
+    other = world.enterprise_a2
+    page.goto(f"{server.base}/s/{other.qr_token}")
+    assert page.locator("h1").inner_text() == other.name
+    page.screenshot(path=str(ARTIFACTS / "offline-5-site-page.png"), full_page=True)
+    page.locator("[data-pwa] a.button").click()  # and a new inspection of it
+    page.wait_for_selector("#offline-form:not([hidden]) li.item")
+    assert page.locator("[data-site-name]").inner_text() == other.name
+    assert page.locator("li.item[data-code^=COAL]").count() > 0
+
+    # The in-app scanner, offline: a photo of the code opens the site page.
+    code = tmp_path / "code.png"
+    code.write_bytes(qr_png(f"{server.base}/s/{world.enterprise_a.qr_token}"))
+    page.goto(f"{server.base}/app/scan")
+    assert no_horizontal_scroll(page)
+    page.locator("[data-photo]").set_input_files(str(code))
+    page.wait_for_url(f"**/s/{world.enterprise_a.qr_token}")
+    assert page.locator("h1").inner_text() == world.enterprise_a.name
+    assert page.console_errors == []
+
+
+def test_two_tabs_share_one_draft_and_the_service_worker_sends_it_with_the_stored_token(
+    server, context, world, db, photo_files
+):
+    token = world.enterprise_a.qr_token
+    first = new_page(context)
+    log_in_ready(first, server.base)
+    context.set_offline(True)
+    first.goto(f"{server.base}/app/inspect/{token}")
+    fill_inspection(first, photo_files)
+    first.wait_for_function("() => document.querySelector('[data-save-state]').textContent !== 'Saving…'")
+
+    first.reload()  # a reload keeps the half-filled form, photos included
+    first.wait_for_selector("#offline-form:not([hidden]) li.item .thumb img")
+    assert first.locator("input[data-outcome]:checked").count() == first.locator("li.item").count()
+    assert first.locator(".thumb img").count() == 2
+
+    second = new_page(context)  # the same site in a second tab: the same draft, not a new one
+    second.goto(f"{server.base}/app/inspect/{token}")
+    second.wait_for_selector("[data-resumed]:not([hidden])")
+    second.locator("li.item[data-code=CON-03] summary").click()
+    second.locator("li.item[data-code=CON-03] textarea[data-field=note]").fill("东侧脚手架")
+    first.wait_for_function(
+        "() => document.querySelector('li.item[data-code=CON-03] textarea[data-field=note]').value === '东侧脚手架'"
+    )
+    first.locator("[data-queue]").click()
+    first.wait_for_url("**/app/outbox")
+    second.wait_for_selector("[data-locked]:not([hidden])")  # queued in the other tab: no more changes here
+    assert first.evaluate("() => Outbox.listItems().then(items => items.map(item => item.state))") == ["waiting"]
+
+    warnings = []
+    first.once("dialog", lambda dialog: (warnings.append(dialog.message), dialog.dismiss()))
+    first.locator("form[data-logout] button").click()
+    first.wait_for_timeout(300)
+    assert warnings and "1" in warnings[0] and first.url.endswith("/app/outbox")  # still logged in
+
+    first.close()
+    second.close()
+    context.set_offline(False)
+    [worker] = context.service_workers
+    summary = worker.evaluate("() => Outbox.sync({force: true})")  # what a Background Sync event runs
+    assert summary["sent"] == 1, summary
+
+    db.expire_all()
+    [inspection] = db.scalars(select(Inspection)).all()
+    assert inspection.status is InspectionStatus.SUBMITTED and len(inspection.photos) == 2
+    assert any(result.note == "东侧脚手架" for result in inspection.results)
+
+
+def test_a_refused_inspection_is_failed_with_the_servers_reason_and_sent_after_retry(
+    server, context, world, db, photo_files
+):
+    page = new_page(context)
+    log_in_ready(page, server.base)
+    refusals = []
+
+    def refuse_once(route):
+        if route.request.method != "PUT" or refusals:
+            route.fallback()
+            return
+        refusals.append(route.request.url)
+        route.fulfill(status=422, json={"error": {"code": "invalid", "message": "检查结果不完整，请补充"}})
+
+    context.route("**/api/v1/inspections/*", refuse_once)
+    page.goto(f"{server.base}/app/inspect/{world.enterprise_a.qr_token}")
+    fill_inspection(page, photo_files)
+    page.locator("[data-queue]").click()
+    page.wait_for_url("**/app/outbox")
+    failed = page.locator("li.outbox-item[data-state=failed]")
+    failed.wait_for()
+    assert failed.locator("[data-error]").inner_text() == "检查结果不完整，请补充"  # the server's words
+    assert counts(db) == (0, 2)  # the photos arrived; the inspection did not, and nothing retries by itself
+    page.wait_for_timeout(500)
+    assert len(refusals) == 1 and outbox_states(page) == ["failed"]
+
+    failed.locator("[data-retry]").click()
+    page.wait_for_selector("li.outbox-item[data-state=sent]")
+    assert counts(db) == (1, 2)
+    assert page.console_errors == [] or all("422" in error for error in page.console_errors)
+
+    # Nothing unsent: logging out asks nothing, and the county's pages leave the phone with the inspector.
+    page.locator("form[data-logout] button").click()
+    page.wait_for_url("**/login")
+    page.wait_for_function("""async () => {
+        const keys = await (await caches.open('checklist-data-v1')).keys();
+        return !keys.some(request => new URL(request.url).pathname.startsWith('/s/'));
+    }""")
+
+
+def test_the_in_app_scanner_reads_a_site_code_from_the_camera(server, playwright, world, tmp_path):
+    """A fake camera (Chromium's test device) films the QR code posted at the enterprise."""
+    token = world.enterprise_a2.qr_token
+    frame = Image.new("RGB", (640, 480), "white")
+    frame.paste(qr_image(f"{server.base}/s/{token}", box_size=6).convert("RGB").resize((320, 320)), (160, 80))
+    video = tmp_path / "camera.mjpeg"
+    with video.open("wb") as stream:
+        for _ in range(5):
+            buffer = BytesIO()
+            frame.save(buffer, "JPEG")
+            stream.write(buffer.getvalue())
+    browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=BROWSER_ARGS + [
+        "--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream",
+        f"--use-file-for-fake-video-capture={video}",
+    ])
+    try:
+        context = browser.new_context(viewport={"width": 360, "height": 740}, is_mobile=True, has_touch=True,
+                                      permissions=["camera"])
+        context.set_default_timeout(20000)
+        page = new_page(context)
+        log_in_ready(page, server.base)
+        page.goto(f"{server.base}/app/scan")
+        page.locator("[data-start]").click()  # no BarcodeDetector in Chromium on Linux: the vendored jsQR decodes
+        page.wait_for_url(f"**/s/{token}")
+        assert page.locator("h1").inner_text() == world.enterprise_a2.name
+        assert page.console_errors == []
+    finally:
+        browser.close()
