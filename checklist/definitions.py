@@ -146,6 +146,23 @@ def sync_sectors(session: Session, catalogue: Catalogue) -> None:
     session.flush()
 
 
+def new_version(
+    sector: Sector, version: int, content_hash: str, common: tuple[ItemDefinition, ...],
+    items: tuple[ItemDefinition, ...], **columns,
+) -> Checklist:
+    """Build a checklist version: the common items, then the sector's."""
+    checklist = Checklist(sector=sector, version=version, content_hash=content_hash, **columns)
+    position = 0
+    for section, definitions in (("common", common), ("sector", items)):
+        for item in definitions:
+            position += 1
+            checklist.items.append(ChecklistItem(
+                position=position, section=section, code=item.code,
+                text=item.text, basis=item.basis, guidance=item.guidance,
+            ))
+    return checklist
+
+
 def current_checklist(session: Session, catalogue: Catalogue, sector: Sector) -> Checklist:
     """Return the newest checklist version of a sector, adding one when its file has changed.
 
@@ -157,19 +174,9 @@ def current_checklist(session: Session, catalogue: Catalogue, sector: Sector) ->
     digest = catalogue.content_hash(sector.code)
     if latest_file is not None and latest_file.content_hash == digest:
         return latest
-    checklist = Checklist(
-        sector=sector, version=(latest.version + 1) if latest else 1, content_hash=digest
+    checklist = new_version(
+        sector, (latest.version + 1) if latest else 1, digest, catalogue.common, catalogue.sectors[sector.code].items
     )
-    definition = catalogue.sectors[sector.code]
-    sections = [("common", catalogue.common), ("sector", definition.items)]
-    position = 0
-    for section, items in sections:
-        for item in items:
-            position += 1
-            checklist.items.append(ChecklistItem(
-                position=position, section=section, code=item.code,
-                text=item.text, basis=item.basis, guidance=item.guidance,
-            ))
     try:
         with session.begin_nested():
             session.add(checklist)

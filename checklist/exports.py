@@ -15,6 +15,21 @@ THIN = Side(style="thin")
 BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
 
 
+def landscape_a4(sheet, pages_tall: int = 0) -> None:
+    """Print on A4 landscape, one page wide (and pages_tall pages tall; 0: as many as needed)."""
+    sheet.page_setup.orientation = "landscape"
+    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
+    sheet.page_setup.fitToWidth = 1
+    sheet.page_setup.fitToHeight = pages_tall
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+
+
+def workbook_bytes(workbook: Workbook) -> bytes:
+    output = BytesIO()
+    workbook.save(output)
+    return output.getvalue()
+
+
 def append_row(sheet, values) -> None:
     """Append a row; text is always stored as text, never as a formula (formula injection)."""
     sheet.append(values)
@@ -58,14 +73,8 @@ def major_hazards_xlsx(hazards: list[Hazard]) -> bytes:
     for cell in sheet[2]:
         cell.font = Font(bold=True)
     sheet.freeze_panes = "A3"
-    sheet.page_setup.orientation = "landscape"
-    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
-    sheet.page_setup.fitToWidth = 1
-    sheet.page_setup.fitToHeight = 0
-    sheet.sheet_properties.pageSetUpPr.fitToPage = True
-    output = BytesIO()
-    workbook.save(output)
-    return output.getvalue()
+    landscape_a4(sheet)
+    return workbook_bytes(workbook)
 
 
 def teams_xlsx(units: list) -> bytes:
@@ -89,9 +98,7 @@ def teams_xlsx(units: list) -> bytes:
             cell.border = BORDER
     for cell in sheet[1]:
         cell.font = Font(bold=True)
-    output = BytesIO()
-    workbook.save(output)
-    return output.getvalue()
+    return workbook_bytes(workbook)
 
 
 def statistics_table_xlsx(table) -> bytes:  # table: statistics.StatisticsTable
@@ -160,13 +167,7 @@ def statistics_table_xlsx(table) -> bytes:  # table: statistics.StatisticsTable
     sheet["A2"].alignment = Alignment(horizontal="left", vertical="center")
     sheet.row_dimensions[4].height = 30
     sheet.print_options.horizontalCentered = True
-    sheet.page_setup.orientation = "landscape"
-    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
-    sheet.page_setup.fitToWidth = 1
-    sheet.page_setup.fitToHeight = 1
-    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    landscape_a4(sheet, pages_tall=1)
     sheet.page_margins.left = sheet.page_margins.right = 0.4
     sheet.page_margins.top = sheet.page_margins.bottom = 0.5
-    output = BytesIO()
-    workbook.save(output)
-    return output.getvalue()
+    return workbook_bytes(workbook)

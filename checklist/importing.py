@@ -26,7 +26,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from . import access, credit_code
-from .definitions import MAX_TEXT, Catalogue, ItemDefinition, current_checklist
+from .definitions import MAX_TEXT, Catalogue, ItemDefinition, current_checklist, new_version
+from .exports import workbook_bytes
 from .models import Checklist, ChecklistItem, County, Enterprise, Role, Sector, Unit, User, new_token
 from .refusal import Refused
 
@@ -454,19 +455,10 @@ def import_checklist(session: Session, user: User, catalogue: Catalogue, sector:
     # then be newer than the import.
     current_checklist(session, catalogue, sector)
     latest = session.scalar(select(func.max(Checklist.version)).where(Checklist.sector_id == sector.id)) or 0
-    checklist = Checklist(
-        sector=sector, version=latest + 1, content_hash=_items_hash(catalogue.common + tuple(items)),
+    checklist = new_version(
+        sector, latest + 1, _items_hash(catalogue.common + tuple(items)), catalogue.common, tuple(items),
         source="import", imported_by_id=user.id,
     )
-    sections = [("common", catalogue.common), ("sector", items)]
-    position = 0
-    for section, definitions in sections:
-        for item in definitions:
-            position += 1
-            checklist.items.append(ChecklistItem(
-                position=position, section=section, code=item.code,
-                text=item.text, basis=item.basis, guidance=item.guidance,
-            ))
     try:
         with session.begin_nested():
             session.add(checklist)
@@ -544,10 +536,6 @@ def _list_validation(sheet, column: int, source: str, title: str, message: str, 
     sheet.add_data_validation(validation)
 
 
-def _save(workbook: Workbook) -> bytes:
-    output = BytesIO()
-    workbook.save(output)
-    return output.getvalue()
 
 
 def roster_template(session: Session, user: User) -> bytes:
@@ -594,7 +582,7 @@ def roster_template(session: Session, user: User) -> bytes:
     _list_validation(sheet, 4, sector_source, title, _("Choose a sector from the list."), allow_blank=False)
     _list_validation(sheet, 8, unit_source, title, _("Choose a unit from the list, or leave it blank."),
                      allow_blank=True)
-    return _save(workbook)
+    return workbook_bytes(workbook)
 
 
 def checklist_template(catalogue: Catalogue) -> bytes:
@@ -617,4 +605,4 @@ def checklist_template(catalogue: Catalogue) -> bytes:
           "column. Correct them and upload the whole file again."),
     ])
     _value_list(guide, 5, _("Codes of the common items"), [item.code for item in catalogue.common])
-    return _save(workbook)
+    return workbook_bytes(workbook)

@@ -14,7 +14,6 @@ report late, nor a late one on time.
 from dataclasses import asdict, dataclass, fields
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
-from io import BytesIO
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -26,7 +25,7 @@ from sqlalchemy.orm import Session, joinedload
 
 from . import access, hazards
 from .clock import CHINA, to_local
-from .exports import BORDER, append_row
+from .exports import BORDER, append_row, landscape_a4, workbook_bytes
 from .models import (
     County,
     DailyReport,
@@ -423,14 +422,8 @@ def bulletin_xlsx(compiled: Day) -> bytes:
     for (cell,) in sheet.iter_rows(min_row=4, min_col=fines_column, max_col=fines_column):
         cell.number_format = "0.00"
     sheet.freeze_panes = "C4"
-    sheet.page_setup.orientation = "landscape"
-    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
-    sheet.page_setup.fitToWidth = 1
-    sheet.page_setup.fitToHeight = 0
-    sheet.sheet_properties.pageSetUpPr.fitToPage = True
-    output = BytesIO()
-    workbook.save(output)
-    return output.getvalue()
+    landscape_a4(sheet)
+    return workbook_bytes(workbook)
 
 
 # Monthly reports: at most 2,500 characters, the problems at least half of them.
