@@ -6,7 +6,7 @@ FLASK := $(BIN)/flask --app app
 CJK_FONT := /usr/share/fonts/truetype/wqy/wqy-microhei.ttc
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test lint messages translations system-packages browser clean
+.PHONY: run test test-sqlite test-postgresql lint messages translations system-packages browser postgresql clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -28,6 +28,14 @@ system-packages:
 browser:
 	@command -v chromium >/dev/null || { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq chromium; }
 
+# PostgreSQL for the second pass of the tests: only its programs, tests/postgres.py runs a throwaway server.
+# Without them and without root or sudo that pass is skipped with a message; never under CI=true.
+postgresql:
+	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null || { \
+	  $(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql; } || { \
+	  if [ "$$CI" = true ]; then echo "ERROR: CI needs PostgreSQL for the tests' second pass"; exit 1; fi; \
+	  echo "*** PostgreSQL could not be installed: the PostgreSQL pass of make test will be skipped ***"; }
+
 translations: $(VENV)/.runtime
 	$(BIN)/pybabel compile -d checklist/translations
 
@@ -41,8 +49,24 @@ run: system-packages translations instance/config.py
 	@echo "Serving on http://127.0.0.1:8000"
 	$(BIN)/gunicorn --workers 2 --threads 4 --bind 127.0.0.1:8000 --access-logfile - app:app
 
-test: system-packages browser translations $(VENV)/.dev
-	$(BIN)/python -m pytest
+# The whole suite twice: on SQLite, then on a throwaway PostgreSQL server (tests/postgres.py starts it in a
+# temporary folder and stops and removes it however the tests end). Fails if either pass fails or runs no test.
+PYTEST := $(BIN)/python -m pytest
+SQLITE := env -u TEST_DATABASE_URL
+test: system-packages browser postgresql translations $(VENV)/.dev
+	@sqlite=0; postgresql=0; \
+	echo "=== make test, pass 1 of 2: SQLite ==="; \
+	$(SQLITE) $(PYTEST) || sqlite=$$?; \
+	echo "=== make test, pass 2 of 2: PostgreSQL ==="; \
+	$(BIN)/python tests/postgres.py $(PYTEST) || postgresql=$$?; \
+	echo "=== make test: SQLite pass exit $$sqlite, PostgreSQL pass exit $$postgresql (0 is success) ==="; \
+	[ $$sqlite = 0 ] && [ $$postgresql = 0 ]
+
+test-sqlite: system-packages browser translations $(VENV)/.dev
+	$(SQLITE) $(PYTEST)
+
+test-postgresql: system-packages browser postgresql translations $(VENV)/.dev
+	$(BIN)/python tests/postgres.py $(PYTEST)
 
 lint: $(VENV)/.dev
 	$(BIN)/ruff check .

@@ -5,6 +5,7 @@ from pathlib import Path
 from flask import Flask, request
 from flask_babel import Babel
 from flask_wtf.csrf import CSRFProtect
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import config, db
 from .definitions import load_catalogue
@@ -41,6 +42,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.config["UPLOAD_DIR"] = app.config["UPLOAD_DIR"] or str(Path(app.instance_path) / "uploads")
     if app.config["BASE_URL"].startswith("https://"):
         app.config.update(SESSION_COOKIE_SECURE=True, REMEMBER_COOKIE_SECURE=True)
+    if app.config["PROXY_FIX"]:
+        # Behind nginx: the client's address (for the login limit) and scheme come from its headers.
+        hops = int(app.config["PROXY_FIX"])
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
     app.config.setdefault("CHECKLIST_DIR", str(ROOT / "checklists"))
     # A broken checklist file stops start-up here, with its name in the error.
     app.extensions["catalogue"] = load_catalogue(Path(app.config["CHECKLIST_DIR"]))

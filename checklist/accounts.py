@@ -113,9 +113,13 @@ def open_enterprise_account(
 
 
 def issue_activation_code(user: User) -> str:
-    """Give the user a new one-time activation code (returned in clear, stored hashed); any password stops."""
+    """Give the user a new one-time activation code (returned in clear, stored hashed); any password stops.
+
+    Every login of the account ends as well: whoever held it is out until the code is used.
+    """
     code = new_activation_code()
     user.password_hash = ""
+    user.end_sessions()
     user.activation_code_hash = generate_password_hash(code)
     user.activation_expires_at = utcnow() + timedelta(days=ACTIVATION_DAYS)
     return code

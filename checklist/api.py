@@ -20,7 +20,7 @@ from werkzeug.exceptions import HTTPException, default_exceptions
 from wtforms import ValidationError
 
 from . import access, accounts, csrf, outbox
-from .db import get_session
+from .db import get_session, writes
 from .definitions import current_checklist
 from .models import Checklist, County, Enterprise, Inspection, Photo, Role, Sector, User
 from .openapi import document
@@ -131,8 +131,9 @@ def serializer() -> URLSafeTimedSerializer:
 
 
 def password_fingerprint(user: User) -> str:
-    """A token names the password it was made with: a new password or a reset ends every older token."""
-    return hashlib.sha256(user.password_hash.encode()).hexdigest()[:16]
+    """A token names the password and the session token it was made with: a new password, a reset or a
+    logout ends every older token, as it ends the cookies."""
+    return hashlib.sha256(f"{user.password_hash}:{user.session_token}".encode()).hexdigest()[:16]
 
 
 def issue_token(user: User) -> tuple[str, datetime]:
@@ -284,6 +285,7 @@ def sites():
 
 
 @bp.get("/checklists/<sector_code>")
+@writes  # makes the sector's current checklist version when its file changed
 def checklist(sector_code: str):
     session, catalogue = get_session(), current_app.extensions["catalogue"]
     sector = None

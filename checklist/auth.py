@@ -1,5 +1,6 @@
 """Logging in and out, activating an account, and the supervisors' page of an enterprise's account."""
 
+import hmac
 from urllib.parse import urlencode, urlsplit
 
 from flask import (
@@ -14,9 +15,10 @@ from flask import (
     request,
     url_for,
 )
+from flask import session as cookie_session
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_login import LoginManager, current_user, login_required, login_user, logout_user
+from flask_login import LoginManager, current_user, login_required, login_user, logout_user, user_loaded_from_cookie
 
 from . import access, accounts
 from .db import get_session
@@ -30,17 +32,45 @@ login_manager.login_message = _l("Please log in first.")
 
 
 @login_manager.user_loader
-def load_user(user_id: str) -> User | None:
-    return get_session().get(User, int(user_id))
+def load_user(identity: str) -> User | None:
+    """Find the user a session or remember-me cookie names ("<id>:<token>", see User.get_id).
+
+    A cookie made before a logout, a new password or a reset carries an older token and finds nobody;
+    neither does one of a disabled account.
+    """
+    user_id, _colon, token = identity.partition(":")
+    if not (user_id.isascii() and user_id.isdigit() and len(user_id) <= 10 and token):
+        return None
+    user = get_session().get(User, int(user_id))
+    if user is None or not user.active or not hmac.compare_digest(user.session_token.encode(), token.encode()):
+        return None
+    return user
+
+
+def keep_session_alive(_app, **_signal) -> None:
+    """A login restored from the remember-me cookie ends after the same inactivity as one typed in."""
+    cookie_session.permanent = True
 
 
 def init_app(app: Flask) -> None:
     login_manager.init_app(app)
+    user_loaded_from_cookie.connect(keep_session_alive, app)
+
+
+def start_session(user: User, remember: bool = True) -> None:
+    """Log the user in on a new session: nothing of the anonymous one survives, and it times out."""
+    cookie_session.clear()
+    cookie_session.permanent = True  # expires after PERMANENT_SESSION_LIFETIME without a request
+    login_user(user, remember=remember)
 
 
 def safe_next(target: str | None) -> str:
-    """Follow ?next= only to a path on this site."""
-    if target:
+    """Follow ?next= only to a path on this site.
+
+    Browsers read a backslash as a slash and drop tabs and line breaks: a target with any of them, or with
+    a space, could lead to another site and is not followed.
+    """
+    if target and target.isprintable() and "\\" not in target and " " not in target:
         parts = urlsplit(target)
         if not parts.scheme and not parts.netloc and target.startswith("/") and not target.startswith("//"):
             return target
@@ -71,8 +101,10 @@ def login():
         user = accounts.find_user(session, username)
         if user is not None and user.active and user.check_password(form.password.data):
             accounts.forget_failures(session, username)
+            if not user.session_token:  # a row written without the ORM's default
+                user.end_sessions()
             session.commit()
-            login_user(user, remember=True)
+            start_session(user)
             return redirect(safe_next(request.args.get("next")))
         accounts.record_failure(session, username, address)
         session.commit()
@@ -84,7 +116,11 @@ def login():
 @login_required
 def logout():
     if ActionForm().validate_on_submit():
-        logout_user()
+        session = get_session()
+        current_user.end_sessions()  # a copy of this session's cookies must not log in again either
+        session.commit()
+        cookie_session.clear()
+        logout_user()  # after clear(): it leaves the note that deletes the remember-me cookie
     return redirect(url_for("auth.login"))
 
 
@@ -105,7 +141,7 @@ def activate():
             flash(error.message, "error")
         else:
             session.commit()
-            login_user(user, remember=True)
+            start_session(user)
             flash(_("Your password is set. Log in with it from now on."), "success")
             return redirect(url_for("views.home"))
     return no_store(render_template("auth/activate.html", form=form))

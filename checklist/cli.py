@@ -17,6 +17,8 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(qr_sheet_command)
     app.cli.add_command(export_table_command)
+    app.cli.add_command(backup_command)
+    app.cli.add_command(restore_command)
 
 
 @click.command("seed-demo")
@@ -86,3 +88,57 @@ def export_table_command(county_name: str | None, city: bool, start, end, output
             table = county_table(session, county, start, end)
         output.write_bytes(statistics_table_xlsx(table))
     click.echo(f"{table.title}, {start} to {end}: {len(table.rows)} rows written to {output}")
+
+
+def size_text(count: float) -> str:
+    if count < 1024:
+        return f"{count} bytes"
+    for unit in ("KiB", "MiB", "GiB"):
+        count /= 1024
+        if count < 1024 or unit == "GiB":
+            break
+    return f"{count:.1f} {unit}"
+
+
+@click.command("backup")
+@with_appcontext
+@click.option("-o", "--output", type=click.Path(path_type=Path), required=True,
+              help="The archive to write (.tar.gz); given a folder, a name with the date and time inside it.")
+def backup_command(output: Path) -> None:
+    """Write the database and the photos into one archive, while the app goes on serving."""
+    from .backup import BackupError, create_backup
+
+    try:
+        result = create_backup(current_app.config["DATABASE_URL"], current_app.config["UPLOAD_DIR"], output)
+    except BackupError as error:
+        raise click.ClickException(str(error)) from None
+    manifest = result.manifest.data
+    database, photos = manifest["database"], manifest["photos"]
+    click.echo(f"backup written to {result.path} ({size_text(result.archive_bytes)})")
+    click.echo(f"  database: {database['kind']}, migration {database['alembic_revision']}, "
+               f"{size_text(database['bytes'])}")
+    click.echo(f"  photos: {photos['rows']} photo rows, {photos['files']} files, {size_text(photos['bytes'])}")
+    for name in photos["missing_files"]:
+        click.echo(f"  warning: a photo row points at {name}, which is not in the photo store", err=True)
+
+
+@click.command("restore")
+@with_appcontext
+@click.argument("archive", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--force", is_flag=True, help="Replace a database that already holds data.")
+def restore_command(archive: Path, force: bool) -> None:
+    """Restore a backup into DATABASE_URL and UPLOAD_DIR, then migrate it. Stop the app servers first."""
+    from .backup import BackupError, restore_backup
+
+    current_app.extensions["engine"].dispose()
+    try:
+        result = restore_backup(
+            current_app.config["DATABASE_URL"], current_app.config["UPLOAD_DIR"], archive, force=force, log=click.echo,
+        )
+    except BackupError as error:
+        raise click.ClickException(str(error)) from None
+    finally:
+        current_app.extensions["engine"].dispose()
+    for warning in result.warnings:
+        click.echo(f"warning: {warning}", err=True)
+    click.echo(f"restored {archive}: database at migration {result.revision_after}, {result.photo_files} photo files")

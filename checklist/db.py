@@ -1,52 +1,108 @@
-"""The database: engine, per-request session, migrations."""
+"""The database: engine, per-request session, migrations.
+
+SQLite (a file in instance/) is the default; DATABASE_URL=postgresql+psycopg://... runs the same code on
+PostgreSQL. Nothing here connects: the first connection is opened by the first query, so gunicorn can fork
+workers from an app built before (each worker then has a pool of its own).
+
+Transactions on SQLite: every connection runs in WAL mode (readers never block the writer nor each other)
+with a busy timeout. SQLAlchemy emits the BEGIN itself (the sqlite3 module's own transaction handling is
+switched off, as SQLAlchemy's documentation recommends for pysqlite): a read transaction starts with a
+plain (deferred) BEGIN, a write transaction with BEGIN IMMEDIATE, which takes the write lock up front and
+so waits its turn under the busy timeout. A deferred transaction that reads and then writes would instead
+fail at once with "database is locked" when another writer got in between, whatever the timeout.
+Requests other than GET, HEAD and OPTIONS (and a GET whose view is marked `writes`), the CLI commands and
+the seeder use write transactions.
+PostgreSQL ignores the distinction: its row locks and READ COMMITTED do the same job.
+"""
 
 from pathlib import Path
 
 import click
 from alembic import command
 from alembic.config import Config
-from flask import Flask, current_app, g
+from flask import Flask, current_app, g, has_request_context, request
 from flask.cli import with_appcontext
-from sqlalchemy import create_engine, event, inspect
-from sqlalchemy.engine import Engine
+from sqlalchemy import create_engine, event, inspect, select
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
 MIGRATIONS = Path(__file__).parent / "migrations"
+READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+WRITE = "checklist_write"  # execution option: this transaction writes (SQLite: BEGIN IMMEDIATE)
+BUSY_TIMEOUT_MS = 10_000
 
 
 class Base(DeclarativeBase):
     pass
 
 
-def _sqlite_pragmas(dbapi_connection, _record) -> None:
+def sqlite_pragmas(dbapi_connection) -> None:
+    """Foreign keys, WAL and the busy timeout, on every new SQLite connection."""
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
     cursor.close()
 
 
+def _sqlite_connect(dbapi_connection, _record) -> None:
+    dbapi_connection.isolation_level = None  # the sqlite3 module emits no BEGIN of its own: _sqlite_begin does
+    sqlite_pragmas(dbapi_connection)
+
+
+def _sqlite_begin(connection: Connection) -> None:
+    """Start each transaction: BEGIN IMMEDIATE when it will write, a deferred BEGIN when it only reads."""
+    if connection.get_execution_options().get(WRITE):
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+    else:
+        connection.exec_driver_sql("BEGIN")
+
+
 def make_engine(url: str) -> Engine:
-    """Create the engine; SQLite gets WAL, foreign keys and a busy timeout."""
+    """Create the engine (without connecting); SQLite gets WAL, foreign keys, a busy timeout and explicit BEGINs."""
     engine = create_engine(url, pool_pre_ping=not url.startswith("sqlite"))
     if engine.dialect.name == "sqlite":
-        event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "connect", _sqlite_connect)
+        event.listen(engine, "begin", _sqlite_begin)
     return engine
 
 
+def writer(engine: Engine) -> Engine:
+    """The same engine (same pool) whose transactions take the write lock up front."""
+    return engine.execution_options(**{WRITE: True})
+
+
 def init_app(app: Flask) -> None:
-    """Bind the engine and session factory to the app and register the CLI."""
+    """Bind the engine and the two session factories to the app and register the CLI."""
     engine = make_engine(app.config["DATABASE_URL"])
     app.extensions["engine"] = engine
-    app.extensions["sessionmaker"] = sessionmaker(engine, expire_on_commit=False)
+    app.extensions["read_sessionmaker"] = sessionmaker(engine, expire_on_commit=False)
+    app.extensions["sessionmaker"] = sessionmaker(writer(engine), expire_on_commit=False)  # writes: CLI, seeder
     app.teardown_appcontext(close_session)
     app.cli.add_command(upgrade_command)
 
 
+def writes(view):
+    """Mark a view that writes even when it answers a GET: its requests get write transactions too."""
+    view.writes_database = True
+    return view
+
+
+def _reads_only() -> bool:
+    """Tell whether the current request only reads: a GET, HEAD or OPTIONS of a view not marked `writes`."""
+    if not has_request_context() or request.method not in READ_METHODS:
+        return False
+    return not getattr(current_app.view_functions.get(request.endpoint), "writes_database", False)
+
+
 def get_session() -> Session:
-    """Return the session of the current request, opening it on first use."""
+    """Return the session of the current request, opening it on first use.
+
+    GET, HEAD and OPTIONS read (unless their view is marked `writes`); every other request, and work
+    outside a request, writes.
+    """
     if "db" not in g:
-        g.db = current_app.extensions["sessionmaker"]()
+        g.db = current_app.extensions["read_sessionmaker" if _reads_only() else "sessionmaker"]()
     return g.db
 
 
@@ -54,6 +110,16 @@ def close_session(_exc=None) -> None:
     session = g.pop("db", None)
     if session is not None:
         session.close()
+
+
+def lock(session: Session, entity) -> None:
+    """Hold the entity's row locked to the end of the transaction, so that writers that need it take turns.
+
+    PostgreSQL: SELECT ... FOR UPDATE (a second writer waits, then reads what the first committed).
+    SQLite needs nothing more: a write transaction holds the whole database from its BEGIN IMMEDIATE.
+    """
+    model = type(entity)
+    session.execute(select(model.id).where(model.id == entity.id).with_for_update())
 
 
 def alembic_config(engine: Engine) -> Config:
@@ -65,7 +131,7 @@ def alembic_config(engine: Engine) -> Config:
 
 def upgrade(app: Flask) -> None:
     """Bring the database schema to the newest migration."""
-    command.upgrade(alembic_config(app.extensions["engine"]), "head")
+    command.upgrade(alembic_config(writer(app.extensions["engine"])), "head")
 
 
 def is_empty(app: Flask) -> bool:

@@ -169,8 +169,10 @@ def current_checklist(session: Session, catalogue: Catalogue, sector: Sector) ->
     A version imported from a department's own table stays current until the file changes.
     """
     versions = select(Checklist).where(Checklist.sector_id == sector.id).order_by(Checklist.version.desc())
-    latest = session.scalars(versions).first()
-    latest_file = session.scalars(versions.where(Checklist.source == "file")).first()
+    # One statement: under PostgreSQL's READ COMMITTED two would each see the versions committed by then.
+    existing = session.scalars(versions).all()
+    latest = existing[0] if existing else None
+    latest_file = next((checklist for checklist in existing if checklist.source == "file"), None)
     digest = catalogue.content_hash(sector.code)
     if latest_file is not None and latest_file.content_hash == digest:
         return latest

@@ -30,12 +30,22 @@ def workbook_bytes(workbook: Workbook) -> bytes:
     return output.getvalue()
 
 
+# What makes a spreadsheet read typed text as a formula.
+FORMULA_STARTS = ("=", "+", "-", "@")
+
+
 def append_row(sheet, values) -> None:
-    """Append a row; text is always stored as text, never as a formula (formula injection)."""
+    """Append a row; text is always stored as text, never as a formula (formula injection).
+
+    Text that would turn into a formula if typed in (= + - @) is also marked as quoted text, the way
+    Excel marks text typed after an apostrophe: editing the cell later keeps it text.
+    """
     sheet.append(values)
     for cell in sheet[sheet.max_row]:
         if cell.data_type == "f":
             cell.data_type = "s"
+        if cell.data_type == "s" and isinstance(cell.value, str) and cell.value.startswith(FORMULA_STARTS):
+            cell.quotePrefix = True
 
 
 def major_hazards_xlsx(hazards: list[Hazard]) -> bytes:
@@ -112,8 +122,8 @@ def statistics_table_xlsx(table) -> bytes:  # table: statistics.StatisticsTable
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = "统计表"
-    sheet.append([table.title])
-    sheet.append([table.period_text])
+    append_row(sheet, [table.title])  # it names the county: data, not the form's own text
+    append_row(sheet, [table.period_text])
     sheet.append(["单位名称", "检查工作开展情况", *[None] * 6, "查处违法行为情况", *[None] * 5])
     sheet.append([
         None, "派出检查组数", "派出检查组人数", "被检查单位", "一般隐患", None, "重大隐患", None,

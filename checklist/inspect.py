@@ -35,8 +35,12 @@ def require_login():
 
 
 def load(inspection_id: int, edit: bool = False) -> Inspection:
-    """Fetch an inspection the current user may see (or, with edit, change)."""
-    inspection = get_session().get(Inspection, inspection_id) or abort(404)
+    """Fetch an inspection the current user may see (or, with edit, change).
+
+    A POST holds the inspection's row until it commits: two changes to one draft take turns.
+    """
+    writing = request.method == "POST" or None
+    inspection = get_session().get(Inspection, inspection_id, with_for_update=writing) or abort(404)
     access.require(access.can_view_inspection(current_user, inspection))
     if edit and not access.can_edit_inspection(current_user, inspection):
         flash(_("This inspection can no longer be changed."), "error")

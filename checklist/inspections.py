@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from . import access
 from .clock import local_today
+from .db import lock
 from .definitions import Catalogue, current_checklist
 from .models import (
     Campaign,
@@ -84,6 +85,7 @@ def start_inspection(
 
     A checklist version given by the caller (the one a phone worked offline with) is kept; else the current one.
     """
+    lock(session, enterprise)  # the same form sent twice at once: the second finds the first's draft
     existing = session.scalars(select(Inspection).where(Inspection.uuid == client_uuid)).first()
     if existing is not None:
         if existing.created_by_id != user.id or existing.enterprise_id != enterprise.id:

@@ -188,6 +188,9 @@ class User(UserMixin, Base):
     # A one-time code with which the user sets a password; only its hash is stored.
     activation_code_hash: Mapped[str] = mapped_column(String(200), default="")
     activation_expires_at: Mapped[datetime | None] = mapped_column(DateTime)
+    # Every session and remember-me cookie carries this token (get_id); a new one, given at logout and
+    # with a new password or a reset, ends all logins made before on every device.
+    session_token: Mapped[str] = mapped_column(String(32), default=new_token, server_default="")
 
     unit: Mapped[Unit | None] = relationship()
     enterprise: Mapped["Enterprise | None"] = relationship()
@@ -202,8 +205,18 @@ class User(UserMixin, Base):
         """The county the user works in; None for the city and for enterprises."""
         return self.unit.county_id if self.unit else None
 
+    def get_id(self) -> str:
+        """Name the login for Flask-Login's cookies: the id and the session token ("<id>:<token>")."""
+        return f"{self.id}:{self.session_token}"
+
+    def end_sessions(self) -> None:
+        """Log the user out everywhere: the cookies of every earlier login stop working."""
+        self.session_token = new_token()
+
     def set_password(self, password: str) -> None:
+        """Store a new password (hashed with scrypt, werkzeug's default); earlier logins end."""
         self.password_hash = generate_password_hash(password)
+        self.end_sessions()
 
     def check_password(self, password: str) -> bool:
         return bool(self.password_hash) and check_password_hash(self.password_hash, password)

@@ -32,7 +32,9 @@ def list_form(hazard: Hazard) -> ListForm:
     form = ListForm()
     county_units = Unit.county_id == hazard.enterprise.county_id
     where = or_(county_units, Unit.county_id.is_(None)) if access.is_city(current_user) else county_units
-    units = get_session().scalars(select(Unit).where(where).order_by(Unit.county_id, Unit.name))
+    units = get_session().scalars(select(Unit).where(where).order_by(
+        Unit.county_id.is_not(None), Unit.county_id, Unit.name  # the city's units first, on either database
+    ))
     form.unit.choices = [SelectChoice(unit.id, unit.name) for unit in units]
     if form.unit.data is None and hazard.enterprise.supervising_unit_id:
         form.unit.data = hazard.enterprise.supervising_unit_id

@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session, joinedload
 
 from . import access, hazards
 from .clock import CHINA, to_local
+from .db import lock
 from .exports import BORDER, append_row, landscape_a4, workbook_bytes
 from .models import (
     County,
@@ -308,6 +309,7 @@ def submit_daily_report(
         raise ReportError(_l("You do not report for this unit."))
     if not is_reportable_day(day, now):
         raise ReportError(_l("A day is reported from the next morning on; choose an earlier day."))
+    lock(session, unit)  # the same day sent twice at once: the second updates the first's report
     figures = daily_figures(session, unit, day)
     report = find_daily_report(session, unit, day)
     if report is None:
@@ -521,6 +523,7 @@ def submit_monthly_report(
     messages = check_monthly(texts.highlights, texts.problems, texts.measures)
     if messages:
         raise ReportError(*messages)
+    lock(session, unit)  # the same month sent twice at once: the second updates the first's report
     report = find_monthly_report(session, unit, month)
     if report is None:
         report = MonthlyReport(unit=unit, month=month, submitted_at=now or utcnow(), submitted_by=user)

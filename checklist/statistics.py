@@ -28,6 +28,7 @@ from sqlalchemy import case, distinct, func, select
 from sqlalchemy.orm import Session
 
 from .clock import CHINA
+from .db import lock
 from .models import (
     County,
     EnforcementAction,
@@ -345,6 +346,7 @@ def save_note(
     unit = reporting_unit(session, county)
     if unit is None:
         raise NoteError(_l("There is no work safety committee office to report this table."))
+    lock(session, unit)  # the same texts sent twice at once: the second updates the first's
     note = session.scalars(
         select(TableNote).where(TableNote.unit_id == unit.id, TableNote.starts_on == start, TableNote.ends_on == end)
     ).first()

@@ -57,7 +57,9 @@ def enterprises():
     if sector_id:
         query = query.where(Enterprise.sector_id == sector_id)
     if search:
-        query = query.where(Enterprise.name.contains(search) | (Enterprise.credit_code == search.upper()))
+        query = query.where(
+            Enterprise.name.icontains(search, autoescape=True) | (Enterprise.credit_code == search.upper())
+        )
     total = session.scalar(select(func.count()).select_from(query.subquery()))
     page = max(request.args.get("page", 1, type=int), 1)
     rows = session.scalars(

@@ -1,28 +1,61 @@
-"""Fixtures: a migrated database per test, a small world of two counties, and logged-in clients."""
+"""Fixtures: a migrated database per test, a small world of two counties, and logged-in clients.
 
+The suite runs on SQLite, or on PostgreSQL when TEST_DATABASE_URL is a postgresql URL (a server and a
+database on it whose user may create databases; `make test` starts a throwaway one, see tests/postgres.py).
+Either way each test starts on a freshly migrated database, migrated once per run. A test marked
+`sqlite_only(reason)` or `postgres_only(reason)` is skipped, with that reason, on the other database.
+"""
+
+import os
 import re
 import shutil
 from dataclasses import dataclass
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import create_engine, event
+from sqlalchemy.orm import Session
 from werkzeug.security import generate_password_hash
 
 from checklist import create_app
 from checklist.clock import local_today
-from checklist.db import upgrade
+from checklist.db import sqlite_pragmas, upgrade
 from checklist.definitions import sync_sectors
 from checklist.models import Campaign, County, Enterprise, Role, Sector, Team, Unit, UnitKind, User
 
+from .postgres import Databases, is_postgres
+
 PASSWORD = "secret-pass"
 PASSWORD_HASH = generate_password_hash(PASSWORD)  # hashed once: scrypt is slow on purpose
+TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "")
+POSTGRES = is_postgres(TEST_DATABASE_URL)
 
 
-def make_app(tmp_path, database):
+def pytest_configure(config):
+    if TEST_DATABASE_URL and not POSTGRES:
+        raise pytest.UsageError("TEST_DATABASE_URL must be a postgresql URL (unset it to test on SQLite)")
+    config.addinivalue_line("markers", "sqlite_only(reason): runs on SQLite only, skipped on PostgreSQL")
+    config.addinivalue_line("markers", "postgres_only(reason): runs on PostgreSQL only, skipped on SQLite")
+
+
+def pytest_report_header():
+    return f"database: {'PostgreSQL (TEST_DATABASE_URL)' if POSTGRES else 'SQLite'}"
+
+
+def pytest_collection_modifyitems(items):
+    other = "sqlite_only" if POSTGRES else "postgres_only"
+    for item in items:
+        marker = item.get_closest_marker(other)
+        if marker is not None:
+            reason = marker.args[0] if marker.args else marker.kwargs.get("reason", "")
+            item.add_marker(pytest.mark.skip(reason=f"{other.replace('_', ' ')}: {reason}"))
+
+
+def make_app(tmp_path, database_url):
     return create_app({
         "TESTING": True,
         "SECRET_KEY": "test",
-        "DATABASE_URL": f"sqlite:///{database}",
+        "DATABASE_URL": database_url,
         "UPLOAD_DIR": str(tmp_path / "uploads"),
         "BASE_URL": "http://testserver",
     })
@@ -30,28 +63,70 @@ def make_app(tmp_path, database):
 
 @pytest.fixture(scope="session")
 def migrated_database(tmp_path_factory):
-    """Run the migrations once; each test gets a copy of the file."""
+    """Run the migrations once: a SQLite file (its path), or a PostgreSQL database (`Databases`)."""
     folder = tmp_path_factory.mktemp("template")
-    template = make_app(folder, folder / "template.sqlite")
-    upgrade(template)
-    template.extensions["engine"].dispose()  # closing the last connection checkpoints the WAL into the file
-    return folder / "template.sqlite"
+    if not POSTGRES:
+        template = make_app(folder, f"sqlite:///{folder / 'template.sqlite'}")
+        upgrade(template)
+        template.extensions["engine"].dispose()  # closing the last connection checkpoints the WAL into the file
+        yield folder / "template.sqlite"
+        return
+    databases = Databases(TEST_DATABASE_URL)
+    try:
+        migrated = make_app(folder, databases.create())
+        upgrade(migrated)
+        migrated.extensions["engine"].dispose()
+        databases.prepare(migrated.config["DATABASE_URL"])
+        yield databases
+    finally:
+        databases.close()
 
 
 @pytest.fixture
-def app(tmp_path, migrated_database):
-    database = tmp_path / "test.sqlite"
-    shutil.copy(migrated_database, database)
-    app = make_app(tmp_path, database)
+def database_url(tmp_path, migrated_database):
+    """The URL of a freshly migrated database for this test: a copy of the SQLite file, or the PostgreSQL
+    database emptied (rows deleted, id sequences restarted)."""
+    if POSTGRES:
+        return migrated_database.clean()
+    shutil.copy(migrated_database, tmp_path / "test.sqlite")
+    return f"sqlite:///{tmp_path / 'test.sqlite'}"
+
+
+@pytest.fixture
+def empty_database_url(tmp_path, migrated_database):
+    """The URL of a database without any table, for this test only."""
+    if not POSTGRES:
+        yield f"sqlite:///{tmp_path / 'empty.sqlite'}"
+        return
+    url = migrated_database.create()
+    yield url
+    migrated_database.drop(url)
+
+
+@pytest.fixture
+def app(tmp_path, database_url):
+    app = make_app(tmp_path, database_url)
     yield app
     app.extensions["engine"].dispose()
 
 
 @pytest.fixture
 def db(app):
-    """A session outside any request, for setting up and checking data."""
-    with app.extensions["sessionmaker"]() as session:
+    """A session outside any request, for setting up and checking data; its reads see what requests commit.
+
+    On PostgreSQL that is READ COMMITTED. On SQLite the app's sessions keep one snapshot from BEGIN to the
+    end of the transaction, so this session runs as the sqlite3 module does by default instead: reads
+    outside any transaction, and a transaction from its first write to commit or rollback.
+    """
+    if POSTGRES:
+        with app.extensions["sessionmaker"]() as session:
+            yield session
+        return
+    engine = create_engine(app.config["DATABASE_URL"])
+    event.listen(engine, "connect", lambda dbapi_connection, _record: sqlite_pragmas(dbapi_connection))
+    with Session(engine, expire_on_commit=False) as session:
         yield session
+    engine.dispose()
 
 
 @dataclass

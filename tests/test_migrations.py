@@ -7,8 +7,8 @@ from alembic.migration import MigrationContext
 from checklist.db import Base, alembic_config, make_engine
 
 
-def test_the_migrations_match_the_models_and_downgrade_cleanly(tmp_path):
-    engine = make_engine(f"sqlite:///{tmp_path}/m.sqlite")
+def test_the_migrations_match_the_models_and_downgrade_cleanly(empty_database_url):
+    engine = make_engine(empty_database_url)  # SQLite, or PostgreSQL under TEST_DATABASE_URL
     config = alembic_config(engine)
     command.upgrade(config, "head")
     command.downgrade(config, "base")

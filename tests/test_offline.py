@@ -45,13 +45,13 @@ def free_port() -> int:
 class Gunicorn:
     """The app under gunicorn, in a process group of its own (master and worker die together)."""
 
-    def __init__(self, tmp_path, database: Path):
+    def __init__(self, tmp_path, database_url: str):
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         self.log = tmp_path / "gunicorn.log"
         self.env = {
             **os.environ,
-            "DATABASE_URL": f"sqlite:///{database}",
+            "DATABASE_URL": database_url,  # the test's own SQLite file or PostgreSQL database
             "UPLOAD_DIR": str(tmp_path / "uploads"),
             "SECRET_KEY": "offline-test",
             "BASE_URL": self.base,
@@ -94,9 +94,8 @@ class Gunicorn:
 
 @pytest.fixture
 def server(app, world, tmp_path):
-    app.extensions["engine"].dispose()  # the world is committed; gunicorn has the file from here
-    database = Path(app.config["DATABASE_URL"].removeprefix("sqlite:///"))
-    served = Gunicorn(tmp_path, database)
+    app.extensions["engine"].dispose()  # the world is committed; gunicorn has the database from here
+    served = Gunicorn(tmp_path, app.config["DATABASE_URL"])
     served.start()
     yield served
     served.stop()

@@ -1,0 +1,132 @@
+"""The database layer: write transactions that wait their turn, no connection before a fork, both databases."""
+
+import threading
+import time
+
+import pytest
+from sqlalchemy import event, func, select
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.pool import Pool
+
+from checklist.db import BUSY_TIMEOUT_MS, WRITE, get_session
+from checklist.demo import DEMO_LOGINS, seed_demo
+from checklist.models import LoginAttempt
+
+from .conftest import POSTGRES, Client, make_app
+
+
+def read_then_write_at_once(app, method: str) -> tuple[list[str], list[tuple[Exception, float]]]:
+    """Run two requests at the same moment, each reading a count, pausing, then writing a row based on it.
+
+    Return the rows' keys and the errors, each with how long its write waited.
+    """
+    barrier, errors = threading.Barrier(2), []
+
+    def request():
+        barrier.wait()
+        with app.test_request_context("/", method=method):
+            session = get_session()
+            seen = session.scalar(select(func.count()).select_from(LoginAttempt))
+            time.sleep(0.3)  # long enough for the other request to have read as well, unless it waits
+            started = time.monotonic()
+            try:
+                session.add(LoginAttempt(key=f"saw:{seen}"))
+                session.commit()
+            except OperationalError as error:
+                errors.append((error, time.monotonic() - started))
+
+    threads = [threading.Thread(target=request) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    with app.app_context():
+        keys = sorted(get_session().scalars(select(LoginAttempt.key)))
+    return keys, errors
+
+
+def test_two_writing_requests_at_the_same_moment_both_succeed(app):
+    keys, errors = read_then_write_at_once(app, "POST")
+    assert errors == []
+    if POSTGRES:  # READ COMMITTED: both read before either wrote
+        assert keys == ["saw:0", "saw:0"]
+    else:  # BEGIN IMMEDIATE: the second waited for the first to commit, then read its row
+        assert keys == ["saw:0", "saw:1"]
+
+
+@pytest.mark.sqlite_only("shows why SQLite's writers need BEGIN IMMEDIATE; PostgreSQL has no such lock upgrade")
+def test_on_sqlite_a_deferred_transaction_that_reads_then_writes_fails_at_once(app):
+    """What BEGIN IMMEDIATE avoids: the read (GET) session's deferred BEGIN, used to write, gets
+    'database is locked' when another writer got in between, at once, whatever the busy timeout."""
+    keys, errors = read_then_write_at_once(app, "GET")
+    assert keys == ["saw:0"]
+    [(error, waited)] = errors
+    assert "database is locked" in str(error)
+    assert waited < BUSY_TIMEOUT_MS / 1000 / 2
+
+
+@pytest.mark.parametrize(("method", "path", "writes"), [
+    ("GET", "/", False),
+    ("HEAD", "/", False),
+    ("OPTIONS", "/", False),
+    ("POST", "/login", True),
+    ("PUT", "/api/v1/inspections/x", True),
+    ("GET", "/api/v1/checklists/construction", True),  # marked @writes: it may add a checklist version
+])
+def test_requests_that_may_write_get_a_write_transaction(app, method, path, writes):
+    with app.test_request_context(path, method=method):
+        assert bool(get_session().get_bind().get_execution_options().get(WRITE)) is writes
+
+
+def test_work_outside_a_request_writes(app):
+    with app.app_context():
+        assert get_session().get_bind().get_execution_options().get(WRITE)
+    assert app.extensions["sessionmaker"]().get_bind().get_execution_options().get(WRITE)  # CLI and seeder
+
+
+def test_building_the_app_opens_no_connection(tmp_path, database_url):
+    """gunicorn may fork workers from an app built before: no connection may be open by then."""
+    connects = []
+
+    def count(*_arguments):
+        connects.append(1)
+
+    event.listen(Pool, "connect", count)
+    try:
+        app = make_app(tmp_path, database_url)
+        pool = app.extensions["engine"].pool
+        assert (connects, pool.checkedin(), pool.checkedout()) == ([], 0, 0)
+        assert app.test_client().get("/healthz").get_json() == {"status": "ok"}
+        assert len(connects) == 1
+    finally:
+        event.remove(Pool, "connect", count)
+    app.extensions["engine"].dispose()
+
+
+@pytest.mark.sqlite_only("WAL, foreign key enforcement and the busy timeout are SQLite settings")
+def test_sqlite_connections_use_wal_foreign_keys_and_a_busy_timeout(app):
+    with app.extensions["engine"].connect() as connection:
+        pragma = lambda name: connection.exec_driver_sql(f"PRAGMA {name}").scalar()  # noqa: E731
+        assert (pragma("journal_mode"), pragma("foreign_keys"), pragma("busy_timeout")) == ("wal", 1, BUSY_TIMEOUT_MS)
+
+
+PAGES = [
+    "/", "/dashboard", "/hazards?status=unclosed", "/hazards?overdue=1", "/inspection-list", "/cross-check",
+    "/tables", "/tables?scope=city", "/tables.xlsx?scope=city", "/major-hazards", "/major-hazards.xlsx",
+    "/verification", "/rectification", "/enterprises?q=%E6%A6%86%E6%AC%A1", "/?q=a", "/teams", "/teams.xlsx",
+    "/reports/daily", "/reports/daily/status", "/reports/bulletin", "/reports/bulletin.xlsx", "/reports/monthly",
+    "/reports/monthly/overview", "/api/v1/me", "/api/v1/sites",
+]
+
+
+def test_the_demo_city_seeds_and_every_role_opens_its_pages(app):
+    """The seeder and the pages' SQL over a whole city's data, on the database under test."""
+    with app.extensions["sessionmaker"]() as session:
+        logins = seed_demo(session, app.extensions["catalogue"])
+        session.commit()
+    assert {login.username for login in logins} == {login.username for login in DEMO_LOGINS}
+    for login in logins:
+        client = Client(app.test_client()).login(login.username, login.password)
+        for page in PAGES:
+            status = client.get(page).status_code
+            assert status in (200, 302, 403, 404), (login.username, page, status)
