@@ -6,7 +6,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
 from . import access, crosscheck, overview
-from .db import get_session
+from .db import get_session, sql_int
 from .inspections import active_campaign
 from .models import Campaign, Enterprise, Hazard, Inspection, InspectionMode, InspectionStatus, Role, Sector
 from .supervise import visible_counties
@@ -46,7 +46,7 @@ def dashboard():
 
 
 def page_number() -> int:
-    return max(request.args.get("page", 1, type=int), 1)
+    return max(request.args.get("page", 1, type=sql_int), 1)
 
 
 @bp.route("/hazards")
@@ -74,8 +74,8 @@ def inspection_list():
         select(Inspection).join(Inspection.enterprise)
         .where(Inspection.status == InspectionStatus.SUBMITTED, access.enterprise_filter(current_user))
     )
-    campaign_id = request.args.get("campaign", type=int)
-    county_id, sector_id = request.args.get("county", type=int), request.args.get("sector", type=int)
+    campaign_id = request.args.get("campaign", type=sql_int)
+    county_id, sector_id = request.args.get("county", type=sql_int), request.args.get("sector", type=sql_int)
     mode = request.args.get("mode")
     if campaign_id:
         query = query.where(Inspection.campaign_id == campaign_id)

@@ -20,11 +20,12 @@ from pathlib import Path
 import click
 from alembic import command
 from alembic.config import Config
-from flask import Flask, current_app, g, has_request_context, request
+from flask import Flask, abort, current_app, g, has_request_context, request
 from flask.cli import with_appcontext
 from sqlalchemy import create_engine, event, inspect, select
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+from werkzeug.routing import IntegerConverter
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -34,6 +35,27 @@ BUSY_TIMEOUT_MS = 10_000
 
 class Base(DeclarativeBase):
     pass
+
+
+# Ids are INTEGER columns: PostgreSQL refuses to compare one with a larger number (SQLite just finds nothing).
+MAX_INTEGER = 2**31 - 1
+
+
+def sql_int(text: str) -> int:
+    """Read a number for a query from the query string: 0 to MAX_INTEGER, else ValueError, so that
+    request.args.get(name, type=sql_int) answers the default instead."""
+    number = int(text)
+    if not 0 <= number <= MAX_INTEGER:
+        raise ValueError(f"{text} is out of range")
+    return number
+
+
+class IdConverter(IntegerConverter):
+    """The routes' <int:...>: a number larger than any id matches no route (404) instead of failing in SQL."""
+
+    def __init__(self, url_map, *args, **kwargs):
+        kwargs.setdefault("max", MAX_INTEGER)
+        super().__init__(url_map, *args, **kwargs)
 
 
 def sqlite_pragmas(dbapi_connection) -> None:
@@ -72,12 +94,24 @@ def writer(engine: Engine) -> Engine:
     return engine.execution_options(**{WRITE: True})
 
 
+def refuse_nul_characters() -> None:
+    """Answer 400 to a request with a NUL character in its path, query or form: PostgreSQL's text cannot
+    hold one (comparing with one fails too), SQLite's can, and no real input has one."""
+    texts = [request.path]
+    for pairs in (request.args, request.form):
+        texts.extend(text for key, values in pairs.lists() for text in (key, *values))
+    if any("\x00" in text for text in texts):
+        abort(400)
+
+
 def init_app(app: Flask) -> None:
-    """Bind the engine and the two session factories to the app and register the CLI."""
+    """Bind the engine and the two session factories to the app, bound the routes' ids, register the CLI."""
+    app.url_map.converters["int"] = IdConverter  # before the blueprints add their routes
     engine = make_engine(app.config["DATABASE_URL"])
     app.extensions["engine"] = engine
     app.extensions["read_sessionmaker"] = sessionmaker(engine, expire_on_commit=False)
     app.extensions["sessionmaker"] = sessionmaker(writer(engine), expire_on_commit=False)  # writes: CLI, seeder
+    app.before_request(refuse_nul_characters)
     app.teardown_appcontext(close_session)
     app.cli.add_command(upgrade_command)
 

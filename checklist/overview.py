@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from . import access
 from .clock import local_today
+from .db import sql_int
 from .models import (
     Campaign,
     Enterprise,
@@ -42,7 +43,7 @@ class HazardFilter:
     def from_args(cls, args) -> "HazardFilter":
         status = args.get("status")
         return cls(
-            county=args.get("county", type=int), sector=args.get("sector", type=int),
+            county=args.get("county", type=sql_int), sector=args.get("sector", type=sql_int),
             status=status if status in STATUSES else None,
             overdue=args.get("overdue") == "1", major=args.get("major") == "1", listed=args.get("listed") == "1",
         )

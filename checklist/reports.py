@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from . import access, reporting
-from .db import get_session
+from .db import get_session, sql_int
 from .forms import DailyReportForm, MonthlyReportForm
 from .models import Role, Unit
 
@@ -41,7 +41,7 @@ def month_arg() -> date:
 
 def reporting_unit() -> Unit:
     """The unit the user reports for, or the one asked for (?unit=) if the user reports for it."""
-    session, unit_id = get_session(), request.args.get("unit", type=int)
+    session, unit_id = get_session(), request.args.get("unit", type=sql_int)
     unit = session.get(Unit, unit_id) if unit_id else reporting.reporting_unit_for(session, current_user)
     access.require(unit is not None and reporting.can_report(current_user, unit))
     return unit

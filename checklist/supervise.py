@@ -18,7 +18,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
 from . import access, teams
-from .db import get_session
+from .db import get_session, sql_int
 from .enterprises import county_enterprises
 from .exports import teams_xlsx
 from .forms import ActionForm, LiaisonForm, MemberForm, TeamForm
@@ -49,8 +49,8 @@ def visible_counties() -> list[County]:
 def enterprises():
     session = get_session()
     query = access.visible_enterprises(select(Enterprise), current_user)
-    county_id = request.args.get("county", type=int)
-    sector_id = request.args.get("sector", type=int)
+    county_id = request.args.get("county", type=sql_int)
+    sector_id = request.args.get("sector", type=sql_int)
     search = request.args.get("q", "").strip()
     if county_id:
         query = query.where(Enterprise.county_id == county_id)
@@ -61,7 +61,7 @@ def enterprises():
             Enterprise.name.icontains(search, autoescape=True) | (Enterprise.credit_code == search.upper())
         )
     total = session.scalar(select(func.count()).select_from(query.subquery()))
-    page = max(request.args.get("page", 1, type=int), 1)
+    page = max(request.args.get("page", 1, type=sql_int), 1)
     rows = session.scalars(
         query.options(joinedload(Enterprise.county), joinedload(Enterprise.sector))
         .order_by(Enterprise.county_id, Enterprise.name).limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from . import statistics
 from .clock import local_today
-from .db import get_session
+from .db import get_session, sql_int
 from .exports import statistics_table_xlsx
 from .forms import PeriodForm, TableNoteForm
 from .inspections import InspectionError, active_campaign
@@ -38,7 +38,7 @@ def default_period() -> tuple[date, date]:
 
 def chosen_county() -> County | None:
     """The county asked for (?county=<id>), or None for the city's table (?scope=city, or nothing)."""
-    county_id = request.args.get("county", type=int)
+    county_id = request.args.get("county", type=sql_int)
     if county_id is None:
         if current_user.role is Role.COUNTY_ADMIN:
             county_id = current_user.county_id

@@ -130,3 +130,23 @@ def test_the_demo_city_seeds_and_every_role_opens_its_pages(app):
         for page in PAGES:
             status = client.get(page).status_code
             assert status in (200, 302, 403, 404), (login.username, page, status)
+
+
+@pytest.mark.parametrize("url", [
+    "/inspections/2147483648", "/hazards/99999999999", "/hazards?county=99999999999&sector=-1",
+    "/enterprises?county=99999999999&page=99999999999999999999", "/tables?county=99999999999",
+    "/reports/daily?unit=99999999999", "/inspection-list?campaign=99999999999",
+])
+def test_numbers_beyond_any_id_find_nothing_instead_of_failing_in_sql(login, world, url):
+    """PostgreSQL refuses to compare an INTEGER column with a larger number; SQLite just finds nothing."""
+    assert login("city").get(url).status_code < 500  # TESTING: an error in SQL would raise here
+
+
+@pytest.mark.parametrize(("method", "url", "data"), [
+    ("GET", "/enterprises?q=a%00b", None),
+    ("GET", "/s/ab%00cd", None),
+    ("POST", "/login", {"username": "insp_a\x00", "password": "x"}),
+])
+def test_a_nul_character_in_a_request_is_refused_on_either_database(client, world, method, url, data):
+    """PostgreSQL's text cannot hold NUL characters; no real input has one."""
+    assert client.http.open(url, method=method, data=data).status_code == 400
