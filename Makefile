@@ -6,7 +6,7 @@ FLASK := $(BIN)/flask --app app
 CJK_FONT := /usr/share/fonts/truetype/wqy/wqy-microhei.ttc
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test test-sqlite test-postgresql lint messages translations system-packages browser postgresql clean
+.PHONY: run test test-sqlite test-postgresql load lint messages translations system-packages browser postgresql clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -67,6 +67,15 @@ test-sqlite: system-packages browser translations $(VENV)/.dev
 
 test-postgresql: system-packages browser postgresql translations $(VENV)/.dev
 	$(BIN)/python tests/postgres.py $(PYTEST)
+
+# The load and fault runs of README "Load and faults": 50 phones for 2 minutes against gunicorn with 4 workers,
+# on SQLite and on a throwaway PostgreSQL; then with workers SIGKILLed and a backup taken under the load.
+LOAD := $(BIN)/python -m bench.load --clients 50 --seconds 120 --workers 4
+load: system-packages postgresql translations $(VENV)/.dev
+	$(LOAD)
+	$(BIN)/python tests/postgres.py $(LOAD)
+	$(LOAD) --kill --backup
+	$(BIN)/python tests/postgres.py $(LOAD) --kill --backup
 
 lint: $(VENV)/.dev
 	$(BIN)/ruff check .

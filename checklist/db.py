@@ -15,6 +15,11 @@ the seeder use write transactions.
 PostgreSQL ignores the distinction: its row locks and READ COMMITTED do the same job.
 """
 
+import fcntl
+import os
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import click
@@ -31,6 +36,7 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 WRITE = "checklist_write"  # execution option: this transaction writes (SQLite: BEGIN IMMEDIATE)
 BUSY_TIMEOUT_MS = 10_000
+WRITER_QUEUE_TIMEOUT_S = 60  # below gunicorn's worker timeout (gunicorn.conf.py)
 
 
 class Base(DeclarativeBase):
@@ -72,9 +78,60 @@ def _sqlite_connect(dbapi_connection, _record) -> None:
     sqlite_pragmas(dbapi_connection)
 
 
-def _sqlite_begin(connection: Connection) -> None:
+class WriterQueue:
+    """The writers of one SQLite file, in every process, wait their turn on a lock file beside it.
+
+    SQLite's busy handler polls for the write lock with sleeps of up to 100 ms and in no order, so
+    with many writers at once one of them can lose every round until its busy timeout ends in
+    "database is locked". Here each writer first takes a flock(2) on `<database>-writers`, polled
+    every few milliseconds, for up to WRITER_QUEUE_TIMEOUT_S: under a burst a phone's submission waits
+    rather than fails. It only orders the writers: SQLite's own lock stays the guard (a writer that
+    waited that long goes on to BEGIN IMMEDIATE anyway), and the kernel lets go of a killed process's
+    flock. Each connection has a descriptor of its own, so the threads of one
+    process take turns too.
+    """
+
+    def __init__(self, database: str):
+        self.path = f"{database}-writers"
+
+    def enter(self, connection: Connection) -> None:
+        info = connection.connection.info
+        if "writers_fd" not in info:
+            info["writers_fd"] = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
+        deadline, pause = time.monotonic() + WRITER_QUEUE_TIMEOUT_S, 0.0005
+        while True:
+            try:
+                fcntl.flock(info["writers_fd"], fcntl.LOCK_EX | fcntl.LOCK_NB)
+                return
+            except BlockingIOError:
+                if time.monotonic() > deadline:
+                    return
+                time.sleep(pause)
+                pause = min(pause * 2, 0.004)
+
+    @staticmethod
+    def leave(info: dict) -> None:
+        if "writers_fd" in info:
+            fcntl.flock(info["writers_fd"], fcntl.LOCK_UN)
+
+    @staticmethod
+    def close(info: dict) -> None:
+        if "writers_fd" in info:
+            os.close(info.pop("writers_fd"))
+
+    def listen(self, engine: Engine) -> None:
+        """Leave the queue when the transaction ends, and close the descriptor with its connection."""
+        for name in ("commit", "rollback"):
+            event.listen(engine, name, lambda connection: self.leave(connection.connection.info))
+        event.listen(engine.pool, "checkin", lambda _dbapi, record: self.leave(record.info))
+        event.listen(engine.pool, "close", lambda _dbapi, record: self.close(record.info))
+
+
+def _sqlite_begin(queue: WriterQueue | None, connection: Connection) -> None:
     """Start each transaction: BEGIN IMMEDIATE when it will write, a deferred BEGIN when it only reads."""
     if connection.get_execution_options().get(WRITE):
+        if queue is not None:
+            queue.enter(connection)
         connection.exec_driver_sql("BEGIN IMMEDIATE")
     else:
         connection.exec_driver_sql("BEGIN")
@@ -84,8 +141,12 @@ def make_engine(url: str) -> Engine:
     """Create the engine (without connecting); SQLite gets WAL, foreign keys, a busy timeout and explicit BEGINs."""
     engine = create_engine(url, pool_pre_ping=not url.startswith("sqlite"))
     if engine.dialect.name == "sqlite":
+        database = engine.url.database
+        queue = WriterQueue(database) if database and database != ":memory:" else None
         event.listen(engine, "connect", _sqlite_connect)
-        event.listen(engine, "begin", _sqlite_begin)
+        event.listen(engine, "begin", lambda connection: _sqlite_begin(queue, connection))
+        if queue is not None:
+            queue.listen(engine)
     return engine
 
 
@@ -154,6 +215,23 @@ def lock(session: Session, entity) -> None:
     """
     model = type(entity)
     session.execute(select(model.id).where(model.id == entity.id).with_for_update())
+
+
+@contextmanager
+def released(session: Session, *held) -> Iterator[None]:
+    """Do slow work that needs no database (re-encoding photos) between two transactions.
+
+    On SQLite a write transaction holds the whole database from its BEGIN IMMEDIATE: re-encoding photos
+    inside it would make every other writer wait. The transaction so far must only have read; it ends
+    here and the next statement begins another. Afterwards each `held` entity is read again and locked
+    (SELECT ... FOR UPDATE on PostgreSQL), since another request may have changed it meanwhile.
+    """
+    if session.new or session.dirty or session.deleted:
+        raise RuntimeError("released() would commit the changes made so far")
+    session.commit()
+    yield
+    for entity in held:
+        session.refresh(entity, with_for_update=True)
 
 
 def alembic_config(engine: Engine) -> Config:

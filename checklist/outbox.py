@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 
 from . import access, photos
 from .clock import CHINA, to_local
+from .db import released
 from .definitions import Catalogue
 from .inspections import (
     HazardInput,
@@ -544,14 +545,18 @@ def receive_photo(
     found = _declaring_inspection(session, client_uuid)
     if found is not None and not _fits(found[0], enterprise, user):
         raise conflict()
+    lines = _stamp_lines(enterprise, user)
     try:
-        processed = process_photo(
-            data, _stamp_lines(enterprise, user),
-            max_bytes=limits["PHOTO_MAX_BYTES"], max_pixels=limits["PHOTO_MAX_PIXELS"],
-        )
+        with released(session):
+            processed = process_photo(
+                data, lines, max_bytes=limits["PHOTO_MAX_BYTES"], max_pixels=limits["PHOTO_MAX_PIXELS"],
+            )
     except PhotoError as error:
         raise OutboxError(error.code, error.message) from None
     _lock(session, enterprise)
+    existing = photo_received_before(session, user, client_uuid, data, enterprise)  # sent twice at once
+    if existing is not None:
+        return Received(existing, created=False)
     photo = photos.store(session, upload_dir, processed, user, enterprise=enterprise, client_uuid=client_uuid)
     photo.captured_at = processed.captured_at or taken
     session.flush()

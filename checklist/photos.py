@@ -13,6 +13,7 @@ from PIL import Image
 from sqlalchemy.orm import Session
 
 from .clock import to_local
+from .db import released
 from .models import ChecklistItem, Enterprise, Hazard, Inspection, Photo, User, utcnow
 from .photos_image import PhotoError, ProcessedPhoto, process_photo
 
@@ -28,13 +29,21 @@ def stamp_lines(inspection: Inspection, user: User) -> list[str]:
     ]
 
 
-def prepare(uploads: list[bytes], inspection: Inspection, user: User, limits: dict) -> list[ProcessedPhoto]:
-    """Check and re-encode every upload first, so one bad file stores none of them."""
+def prepare(session: Session, uploads: list[bytes], inspection: Inspection, user: User, limits: dict,
+            held: tuple = ()) -> list[ProcessedPhoto]:
+    """Check and re-encode every upload first, so one bad file stores none of them.
+
+    The re-encoding runs between two transactions (`db.released`): the request must not have changed
+    anything yet, and the `held` entities are read again, locked, afterwards.
+    """
+    if not uploads:
+        return []
     lines = stamp_lines(inspection, user)
-    return [
-        process_photo(data, lines, max_bytes=limits["PHOTO_MAX_BYTES"], max_pixels=limits["PHOTO_MAX_PIXELS"])
-        for data in uploads
-    ]
+    with released(session, *held):
+        return [
+            process_photo(data, lines, max_bytes=limits["PHOTO_MAX_BYTES"], max_pixels=limits["PHOTO_MAX_PIXELS"])
+            for data in uploads
+        ]
 
 
 def _write(folder: Path, relative: str, data: bytes) -> None:

@@ -12,18 +12,10 @@ import io
 import json
 import os
 import runpy
-import signal
-import socket
 import sqlite3
-import subprocess
-import sys
 import tarfile
-import threading
 import time
-import urllib.error
-import urllib.request
 import uuid
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -33,6 +25,9 @@ from sqlalchemy import create_engine, select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.pool import NullPool
 
+from bench.gunicorn import ROOT, Gunicorn
+from bench.load import flask, integrity
+from bench.phones import Phone, take_seat
 from checklist import backup, create_app
 from checklist.db import alembic_config, upgrade
 from checklist.models import Inspection, Photo
@@ -40,7 +35,6 @@ from checklist.models import Inspection, Photo
 from .conftest import PASSWORD
 from .helpers import jpeg_bytes
 
-ROOT = Path(__file__).parent.parent
 HEAD = ScriptDirectory.from_config(alembic_config(None)).get_current_head()
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "")
 ON_POSTGRESQL = TEST_DATABASE_URL.startswith("postgresql")
@@ -121,162 +115,18 @@ def environment(url: str, upload_dir: Path, **extra) -> dict:
     }
 
 
-def flask(env: dict, *arguments: str) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "flask", "--app", "app", *arguments], cwd=ROOT, env=env, capture_output=True,
-        text=True, timeout=120,
-    )
-
-
-# The app under gunicorn, and phones sending to it.
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-class Gunicorn:
-    """gunicorn -c gunicorn.conf.py app:app, two workers, in a process group of its own."""
-
-    def __init__(self, env: dict, log: Path):
-        self.port = free_port()
-        self.base = f"http://127.0.0.1:{self.port}"
-        self.env = {**env, "GUNICORN_BIND": f"127.0.0.1:{self.port}", "GUNICORN_WORKERS": "2",
-                    "GUNICORN_THREADS": "4", "GUNICORN_ACCESSLOG": str(log.with_suffix(".access"))}
-        self.log, self.process = log, None
-
-    def __enter__(self):
-        with self.log.open("ab") as log:
-            self.process = subprocess.Popen(
-                [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "app:app"],
-                cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
-            )
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"gunicorn exited: {self.log.read_text(errors='replace')[-2000:]}")
-            try:
-                with urllib.request.urlopen(f"{self.base}/healthz", timeout=2) as response:
-                    if response.status == 200:
-                        return self
-            except OSError:
-                time.sleep(0.1)
-        self.__exit__()
-        raise RuntimeError("gunicorn did not answer /healthz within 30 s")
-
-    def __exit__(self, *_exc):
-        if self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGTERM)
-            try:
-                self.process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.process.pid, signal.SIGKILL)
-                self.process.wait()
-
-
-def call(method: str, url: str, body: bytes | None = None, headers: dict | None = None) -> tuple[int, dict]:
-    request = urllib.request.Request(url, data=body, method=method, headers=headers or {})
-    try:
-        with urllib.request.urlopen(request, timeout=30) as response:
-            return response.status, json.loads(response.read())
-    except urllib.error.HTTPError as error:
-        with error:
-            return error.code, json.loads(error.read() or b"{}")
-
-
-@dataclass
-class Sent:
-    """One phone submission: a photo and the inspection that declares it, in either order."""
-
-    inspection_uuid: str
-    photo_uuid: str
-    sent_at: float
-    acknowledged_at: float | None = None  # when the second of its two PUTs was answered with 2xx
-
-
-class Phone(threading.Thread):
-    """Sends submissions one after another until stopped, and records which were acknowledged when."""
-
-    def __init__(self, base: str, token: str, site: str, team_id: int, checklist: dict):
-        super().__init__(daemon=True)
-        self.base, self.site, self.team_id, self.checklist = base, site, team_id, checklist
-        self.headers = {"Authorization": f"Bearer {token}"}
-        self.photo = jpeg_bytes(size=(320, 240))
-        self.sent: list[Sent] = []
-        self.failures: list[str] = []
-        self.halt = threading.Event()
-
-    def body(self, photo_uuid: str) -> bytes:
-        first, *others = self.checklist["items"]
-        return json.dumps({
-            "site": self.site, "mode": "county_full", "team_id": self.team_id, "checklist_id": self.checklist["id"],
-            "started_at": "2026-11-20T08:30:00+08:00",
-            "results": [
-                {"item_code": first["code"], "outcome": "fail", "note": "", "photos": [photo_uuid], "hazard": {
-                    "uuid": str(uuid.uuid4()), "level": "general", "description": "灭火器过期",
-                    "responsible_person": "王经理",
-                }},
-                *({"item_code": item["code"], "outcome": "pass", "note": "", "photos": [], "hazard": None}
-                  for item in others),
-            ],
-            "actions": [], "inspectors": [], "signature": {"refused": True, "signer_name": "王经理"},
-        }).encode()
-
-    def put_photo(self, sent: Sent) -> int:
-        return call("PUT", f"{self.base}/api/v1/photos/{sent.photo_uuid}?site={self.site}", self.photo,
-                    {**self.headers, "Content-Type": "image/jpeg"})[0]
-
-    def put_inspection(self, sent: Sent) -> int:
-        return call("PUT", f"{self.base}/api/v1/inspections/{sent.inspection_uuid}", self.body(sent.photo_uuid),
-                    {**self.headers, "Content-Type": "application/json"})[0]
-
-    def run(self) -> None:
-        while not self.halt.is_set() and len(self.sent) < 500:
-            sent = Sent(str(uuid.uuid4()), str(uuid.uuid4()), time.monotonic())
-            self.sent.append(sent)
-            # Half the photos arrive before their inspection, half after it (the outbox allows both).
-            steps = [self.put_photo, self.put_inspection]
-            statuses = [step(sent) for step in (steps if len(self.sent) % 2 else reversed(steps))]
-            if all(200 <= status < 300 for status in statuses):
-                sent.acknowledged_at = time.monotonic()
-            else:
-                self.failures.append(f"{sent.inspection_uuid}: {statuses}")
-
-    def acknowledged(self) -> list[Sent]:
-        return [sent for sent in list(self.sent) if sent.acknowledged_at is not None]
-
-    def wait_for(self, count: int, timeout: float = 60) -> None:
-        deadline = time.monotonic() + timeout
-        while len(self.acknowledged()) < count:
-            assert self.is_alive() and time.monotonic() < deadline, f"only {len(self.acknowledged())} acknowledged"
-            time.sleep(0.05)
+# A phone sending to the app under gunicorn.
 
 
 def start_phone(base: str, world) -> Phone:
-    status, answer = call("POST", f"{base}/api/v1/tokens", json.dumps({
-        "username": world.inspector_a.username, "password": PASSWORD,
-    }).encode(), {"Content-Type": "application/json"})
-    assert status == 201, answer
-    token = answer["token"]
-    status, checklist = call("GET", f"{base}/api/v1/checklists/{world.enterprise_a.sector.code}",
-                             headers={"Authorization": f"Bearer {token}"})
-    assert status == 200, checklist
-    phone = Phone(base, token, world.enterprise_a.qr_token, world.team_a.id, checklist)
+    seat = take_seat(base, world.inspector_a.username, PASSWORD, world.enterprise_a.sector.code,
+                     world.enterprise_a.qr_token)
+    phone = Phone(base, seat, jpeg_bytes(size=(320, 240)))
     phone.start()
     return phone
 
 
 # What a restored database holds.
-
-
-def sqlite_integrity(url: str) -> str:
-    connection = sqlite3.connect(make_url(url).database)
-    try:
-        return connection.execute("PRAGMA integrity_check").fetchone()[0]
-    finally:
-        connection.close()
 
 
 def restored_state(url: str, upload_dir: Path) -> dict:
@@ -344,7 +194,7 @@ def test_a_backup_taken_under_load_restores_every_submission_acknowledged_before
     assert "migrations: now at" in restored.stdout
     if kind == "sqlite":
         assert "integrity check: ok" in restored.stdout
-        assert sqlite_integrity(target_url) == "ok"
+        assert integrity(target_url) == "ok"
 
     state = restored_state(target_url, target_uploads)
     assert state["revision"] == HEAD

@@ -2,17 +2,21 @@
 
 import threading
 import time
+import uuid
 
 import pytest
 from sqlalchemy import event, func, select
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.pool import Pool
 
+from checklist import db as database
+from checklist import outbox, photos
 from checklist.db import BUSY_TIMEOUT_MS, WRITE, get_session
 from checklist.demo import DEMO_LOGINS, seed_demo
-from checklist.models import LoginAttempt
+from checklist.models import Inspection, LoginAttempt, Photo
 
-from .conftest import POSTGRES, Client, make_app
+from .conftest import PASSWORD, POSTGRES, Client, make_app
+from .helpers import fail_item, inspection_id, jpeg_bytes, start
 
 
 def read_then_write_at_once(app, method: str) -> tuple[list[str], list[tuple[Exception, float]]]:
@@ -150,3 +154,79 @@ def test_numbers_beyond_any_id_find_nothing_instead_of_failing_in_sql(login, wor
 def test_a_nul_character_in_a_request_is_refused_on_either_database(client, world, method, url, data):
     """PostgreSQL's text cannot hold NUL characters; no real input has one."""
     assert client.http.open(url, method=method, data=data).status_code == 400
+
+
+def write_from_elsewhere(app) -> float:
+    """Write a row from another thread and connection, as another request would; return how long it took."""
+    took = []
+
+    def write():
+        started = time.monotonic()
+        with app.extensions["sessionmaker"]() as session:
+            session.add(LoginAttempt(key="meanwhile"))
+            session.commit()
+        took.append(time.monotonic() - started)
+
+    thread = threading.Thread(target=write)
+    thread.start()
+    thread.join(timeout=60)
+    return took[0]
+
+
+@pytest.mark.parametrize("channel", ["api", "form"])
+def test_photos_are_re_encoded_while_other_requests_write(app, world, db, login, monkeypatch, channel):
+    """Re-encoding runs between transactions: on SQLite, inside one it would hold the write lock."""
+    meanwhile = []
+
+    def process_and_watch(process_photo):
+        def watched(*args, **kwargs):
+            meanwhile.append(write_from_elsewhere(app))
+            return process_photo(*args, **kwargs)
+        return watched
+
+    monkeypatch.setattr(photos, "process_photo", process_and_watch(photos.process_photo))
+    monkeypatch.setattr(outbox, "process_photo", process_and_watch(outbox.process_photo))
+    if channel == "api":
+        http = app.test_client()
+        token = http.post("/api/v1/tokens", json={"username": "insp_a", "password": PASSWORD}).get_json()["token"]
+        response = http.put(
+            f"/api/v1/photos/{uuid.uuid4()}?site={world.enterprise_a.qr_token}", data=jpeg_bytes(),
+            headers={"Authorization": f"Bearer {token}", "Content-Type": "image/jpeg"},
+        )
+        assert response.status_code == 201, response.get_json()
+    else:
+        inspector = login("insp_a")
+        number = inspection_id(start(inspector, world))
+        item = db.get(Inspection, number).checklist.items[0]
+        assert fail_item(inspector, number, item, photos=[jpeg_bytes()]).status_code == 302
+    assert len(meanwhile) == 1 and meanwhile[0] < 2, meanwhile  # not BUSY_TIMEOUT_MS later
+    with app.app_context():
+        assert get_session().scalar(select(func.count()).select_from(Photo)) == 1
+
+
+@pytest.mark.sqlite_only("the queue of SQLite's writers; PostgreSQL's writers wait on row locks")
+def test_many_writers_at_once_each_wait_their_turn(app, monkeypatch):
+    """Writers at once, each slow, together longer than the busy timeout: every one succeeds, in turn."""
+    monkeypatch.setattr(database, "BUSY_TIMEOUT_MS", 500)
+    app.extensions["engine"].dispose()  # new connections, with that busy timeout
+    barrier, errors = threading.Barrier(8), []
+
+    def write(number):
+        barrier.wait()
+        try:
+            with app.extensions["sessionmaker"]() as session:
+                session.add(LoginAttempt(key=f"writer:{number}"))
+                session.flush()
+                time.sleep(0.2)  # eight of these take three times the busy timeout
+                session.commit()
+        except OperationalError as error:
+            errors.append(error)
+
+    threads = [threading.Thread(target=write, args=(number,)) for number in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert errors == []
+    with app.app_context():
+        assert get_session().scalar(select(func.count()).select_from(LoginAttempt)) == 8

@@ -6,11 +6,7 @@ checks what the server holds by querying that database directly.
 """
 
 import os
-import signal
-import socket
-import subprocess
 import time
-import urllib.request
 from io import BytesIO
 from pathlib import Path
 
@@ -18,6 +14,7 @@ import pytest
 from PIL import Image
 from sqlalchemy import func, select
 
+from bench.gunicorn import Gunicorn
 from checklist.models import Hazard, Inspection, InspectionStatus, Photo
 from checklist.qr import qr_image, qr_png
 
@@ -36,66 +33,13 @@ sync_api = pytest.importorskip("playwright.sync_api")
 pytestmark = pytest.mark.browser
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-class Gunicorn:
-    """The app under gunicorn, in a process group of its own (master and worker die together)."""
-
-    def __init__(self, tmp_path, database_url: str):
-        self.port = free_port()
-        self.base = f"http://127.0.0.1:{self.port}"
-        self.log = tmp_path / "gunicorn.log"
-        self.env = {
-            **os.environ,
-            "DATABASE_URL": database_url,  # the test's own SQLite file or PostgreSQL database
-            "UPLOAD_DIR": str(tmp_path / "uploads"),
-            "SECRET_KEY": "offline-test",
-            "BASE_URL": self.base,
-        }
-        self.process = None
-
-    def start(self) -> None:
-        with self.log.open("ab") as log:
-            self.process = subprocess.Popen(
-                [str(ROOT / ".venv" / "bin" / "gunicorn"), "--workers", "1", "--bind", f"127.0.0.1:{self.port}",
-                 "--access-logfile", "-", "app:app"],
-                cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
-            )
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"gunicorn exited: {self.log.read_text(errors='replace')[-2000:]}")
-            try:
-                with urllib.request.urlopen(f"{self.base}/healthz", timeout=2) as response:
-                    if response.status == 200:
-                        return
-            except OSError:
-                time.sleep(0.1)
-        raise RuntimeError("gunicorn did not answer /healthz within 30 s")
-
-    def kill(self) -> None:
-        """SIGKILL the master and its worker: no shutdown, no response finished."""
-        os.killpg(self.process.pid, signal.SIGKILL)
-        self.process.wait(timeout=10)
-
-    def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGTERM)
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.process.pid, signal.SIGKILL)
-                self.process.wait()
-
-
 @pytest.fixture
 def server(app, world, tmp_path):
     app.extensions["engine"].dispose()  # the world is committed; gunicorn has the database from here
-    served = Gunicorn(tmp_path, app.config["DATABASE_URL"])
+    env = {**os.environ, "DATABASE_URL": app.config["DATABASE_URL"], "UPLOAD_DIR": str(tmp_path / "uploads"),
+           "SECRET_KEY": "offline-test"}
+    served = Gunicorn(env, tmp_path / "gunicorn.log", workers=1)
+    served.env["BASE_URL"] = served.base
     served.start()
     yield served
     served.stop()

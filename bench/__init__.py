@@ -1,0 +1,1 @@
+"""Load, fault and speed measurements of the app under gunicorn (README, "Load and benchmark")."""
