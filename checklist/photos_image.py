@@ -153,26 +153,25 @@ def _stamp(im: Image.Image, lines: list[str]) -> Image.Image:
         return im
     size = max(14, im.width // 36)
     font = ImageFont.truetype(find_cjk_font(), size)
-    overlay = Image.new("RGBA", im.size, (0, 0, 0, 0))
-    draw = ImageDraw.Draw(overlay)
     pad, step = size // 2, round(size * 1.3)
-    text_w = max(draw.textlength(line, font=font) for line in lines)
-    top = im.height - pad - 2 * pad - step * len(lines)
-    draw.rectangle(
-        (pad, top, pad + 2 * pad + text_w, im.height - pad), fill=(0, 0, 0, 140)
-    )
+    text_w = round(max(font.getlength(line) for line in lines))
+    box = (pad, max(0, im.height - pad - 2 * pad - step * len(lines)),
+           min(im.width, pad + 2 * pad + text_w), im.height - pad)
+    # Only the box is composited: converting the whole photo to RGBA and back would cost as much as encoding it.
+    region = im.crop(box).convert("RGBA")
+    overlay = Image.new("RGBA", region.size, (0, 0, 0, 140))
+    draw = ImageDraw.Draw(overlay)
     for i, line in enumerate(lines):
-        draw.text(
-            (2 * pad, top + pad + i * step), line, font=font, fill=(255, 255, 255, 255)
-        )
-    return Image.alpha_composite(im.convert("RGBA"), overlay).convert("RGB")
+        draw.text((pad, pad + i * step), line, font=font, fill=(255, 255, 255, 255))
+    im.paste(Image.alpha_composite(region, overlay).convert("RGB"), box[:2])
+    return im
 
 
 def _jpeg(im: Image.Image, quality: int) -> bytes:
     """Encode as a metadata-free JPEG."""
     im.info = {}  # JPEG save would otherwise carry e.g. a COM comment over
     buf = BytesIO()
-    im.save(buf, "JPEG", quality=quality, optimize=True, progressive=True)
+    im.save(buf, "JPEG", quality=quality)  # baseline: optimize/progressive would double the encoding time
     return buf.getvalue()
 
 
