@@ -7,7 +7,7 @@ from flask_babel import Babel
 from flask_wtf.csrf import CSRFProtect
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import config, db
+from . import config, db, tallies
 from .definitions import load_catalogue
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -51,6 +51,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.extensions["catalogue"] = load_catalogue(Path(app.config["CHECKLIST_DIR"]))
 
     db.init_app(app)
+    tallies.listen()
     csrf.init_app(app)
     babel.init_app(
         app,

@@ -6,14 +6,28 @@ from sqlalchemy import Select, false, func, true
 from .models import Enterprise, Hazard, HazardLevel, Inspection, InspectionMode, Role, User
 
 
+def sees_whole_city(user: User) -> bool:
+    """The city's supervisors and the people of its units see every county."""
+    return user.role is Role.CITY_ADMIN or (user.unit is not None and user.unit.is_city)
+
+
 def enterprise_filter(user: User):
     """Return a WHERE clause selecting the enterprises the user may see."""
-    if user.role is Role.CITY_ADMIN or (user.unit is not None and user.unit.is_city):
+    if sees_whole_city(user):
         return true()
     if user.role is Role.ENTERPRISE:
         return Enterprise.id == user.enterprise_id if user.enterprise_id else false()
     if user.county_id is not None:
         return Enterprise.county_id == user.county_id
+    return false()
+
+
+def county_filter(user: User, county_id):
+    """Return a WHERE clause on a county id column: the counties whose figures the user may see as a whole."""
+    if sees_whole_city(user):
+        return true()
+    if user.role is not Role.ENTERPRISE and user.county_id is not None:
+        return county_id == user.county_id
     return false()
 
 

@@ -27,10 +27,11 @@ def dashboard():
     session = get_session()
     campaign = active_campaign(session)
     city = current_user.county_id is None
+    by_county = overview.hazard_counts_by_county(session, current_user, campaign)
     return render_template(
         "dashboard/dashboard.html", campaign=campaign, city=city,
-        totals=overview.hazard_counts(session, current_user, campaign),
-        by_county=overview.hazard_counts_by_county(session, current_user, campaign) if city else {},
+        totals=overview.total(by_county.values()),
+        by_county=by_county if city else {},
         counties=visible_counties(),
         by_mode=[
             (str(mode.label), count, url_for("dashboard.inspection_list", campaign=campaign.id, mode=mode.value))

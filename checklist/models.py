@@ -13,6 +13,7 @@ from sqlalchemy import (
     DateTime,
     Enum,
     ForeignKey,
+    Index,
     LargeBinary,
     Numeric,
     String,
@@ -319,6 +320,10 @@ class ChecklistItem(Base):
 
 class Inspection(Base):
     __tablename__ = "inspection"
+    __table_args__ = (  # the dashboards' counts by mode and by sector read these indexes alone
+        Index("ix_inspection_campaign_status_mode", "campaign_id", "status", "mode"),
+        Index("ix_inspection_campaign_status_enterprise", "campaign_id", "status", "enterprise_id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     uuid: Mapped[str] = mapped_column(String(36), unique=True)  # made by the client
@@ -429,6 +434,33 @@ class Hazard(Base):
     @property
     def proof(self) -> list["Photo"]:
         return [photo for photo in self.photos if photo.kind is PhotoKind.PROOF]
+
+
+class HazardTally(Base):
+    """How many submitted hazards each county has in each state: the dashboards count these few rows
+    instead of every hazard. Kept by checklist/tallies.py in the transaction of every change."""
+
+    __tablename__ = "hazard_tally"
+
+    county_id: Mapped[int] = mapped_column(ForeignKey("county.id"), primary_key=True)
+    level: Mapped[HazardLevel] = mapped_column(enum_column(HazardLevel), primary_key=True)
+    status: Mapped[HazardStatus] = mapped_column(enum_column(HazardStatus), primary_key=True)
+    listed: Mapped[bool] = mapped_column(primary_key=True)
+    deadline: Mapped[date] = mapped_column(Date, primary_key=True)
+    count: Mapped[int] = mapped_column(default=0)
+
+
+class CampaignTally(Base):
+    """Per campaign, county and day (China Standard Time): hazards of the campaign's inspections found
+    that day, and those closed that day. Kept like HazardTally."""
+
+    __tablename__ = "campaign_tally"
+
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaign.id"), primary_key=True)
+    county_id: Mapped[int] = mapped_column(ForeignKey("county.id"), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    found: Mapped[int] = mapped_column(default=0)
+    closed: Mapped[int] = mapped_column(default=0)
 
 
 class HazardHistory(Base):

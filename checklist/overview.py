@@ -3,6 +3,7 @@
 A dashboard number and the list it links to use the same filter, so they always agree.
 """
 
+from collections import Counter
 from dataclasses import asdict, dataclass, fields
 from datetime import date, timedelta
 
@@ -14,10 +15,12 @@ from .clock import local_today
 from .db import sql_int
 from .models import (
     Campaign,
+    CampaignTally,
     Enterprise,
     Hazard,
     HazardLevel,
     HazardStatus,
+    HazardTally,
     Inspection,
     InspectionMode,
     InspectionStatus,
@@ -99,48 +102,44 @@ class HazardCounts:
         return self.closed / self.found if self.found else None
 
 
-def _count_columns(campaign: Campaign, today: date):
-    not_closed = Hazard.status != HazardStatus.CLOSED
-    in_campaign = Inspection.campaign_id == campaign.id
-    return (
-        func.count().filter(not_closed),
-        func.count().filter(not_closed, Hazard.deadline < today),
-        func.count().filter(Hazard.status == HazardStatus.SUBMITTED),
-        func.count().filter(not_closed, Hazard.level == HazardLevel.MAJOR),
-        func.count().filter(not_closed, Hazard.listed_unit_id.is_not(None)),
-        func.count().filter(in_campaign),
-        func.count().filter(in_campaign, Hazard.status == HazardStatus.CLOSED),
-    )
-
-
-def _scoped(user: User) -> Select:
-    return (
-        select().select_from(Hazard).join(Hazard.enterprise).join(Hazard.inspection)
-        .where(Hazard.found_at.is_not(None), access.enterprise_filter(user))
-    )
-
-
-def hazard_counts(session: Session, user: User, campaign: Campaign) -> HazardCounts:
-    """The hazard figures of everything the user may see."""
-    row = session.execute(_scoped(user).add_columns(*_count_columns(campaign, local_today()))).one()
-    return HazardCounts(*row)
-
-
 def hazard_counts_by_county(session: Session, user: User, campaign: Campaign) -> dict[int, HazardCounts]:
-    """The same figures, one set per county (for the city's dashboard)."""
-    rows = session.execute(
-        _scoped(user).add_columns(Enterprise.county_id, *_count_columns(campaign, local_today()))
-        .group_by(Enterprise.county_id)
+    """The hazard figures of each county the user may see, from the tallies (checklist/tallies.py)."""
+    count, not_closed = HazardTally.count, HazardTally.status != HazardStatus.CLOSED
+    states = session.execute(
+        select(
+            HazardTally.county_id,
+            func.sum(count).filter(not_closed),
+            func.sum(count).filter(not_closed, HazardTally.deadline < local_today()),
+            func.sum(count).filter(HazardTally.status == HazardStatus.SUBMITTED),
+            func.sum(count).filter(not_closed, HazardTally.level == HazardLevel.MAJOR),
+            func.sum(count).filter(not_closed, HazardTally.listed.is_(True)),
+        )
+        .where(access.county_filter(user, HazardTally.county_id)).group_by(HazardTally.county_id)
     )
-    return {row[0]: HazardCounts(*row[1:]) for row in rows}
+    figures = {row[0]: [int(value or 0) for value in row[1:]] + [0, 0] for row in states}
+    campaign_rows = session.execute(
+        select(CampaignTally.county_id, func.sum(CampaignTally.found), func.sum(CampaignTally.closed))
+        .where(CampaignTally.campaign_id == campaign.id, access.county_filter(user, CampaignTally.county_id))
+        .group_by(CampaignTally.county_id)
+    )
+    for county_id, found, closed in campaign_rows:
+        figures.setdefault(county_id, [0] * 7)[5:] = [int(found or 0), int(closed or 0)]
+    return {county_id: HazardCounts(*values) for county_id, values in figures.items()}
 
 
-def _inspections(user: User, campaign: Campaign) -> Select:
-    return (
-        select().select_from(Inspection).join(Inspection.enterprise)
-        .where(Inspection.status == InspectionStatus.SUBMITTED, Inspection.campaign_id == campaign.id,
-               access.enterprise_filter(user))
+def total(counts) -> HazardCounts:
+    """The figures of several counties added up."""
+    counts = list(counts)
+    return HazardCounts(*(sum(getattr(each, field.name) for each in counts) for field in fields(HazardCounts)))
+
+
+def _inspections(user: User, campaign: Campaign, *, by_enterprise: bool = False) -> Select:
+    query = select().select_from(Inspection).where(
+        Inspection.status == InspectionStatus.SUBMITTED, Inspection.campaign_id == campaign.id
     )
+    if by_enterprise or not access.sees_whole_city(user):  # the city counts without the join
+        query = query.join(Inspection.enterprise).where(access.enterprise_filter(user))
+    return query
 
 
 def inspections_by_mode(session: Session, user: User, campaign: Campaign) -> dict[InspectionMode, int]:
@@ -153,7 +152,8 @@ def inspections_by_mode(session: Session, user: User, campaign: Campaign) -> dic
 
 def inspections_by_sector(session: Session, user: User, campaign: Campaign) -> list[tuple[Sector, int]]:
     rows = session.execute(
-        _inspections(user, campaign).add_columns(Enterprise.sector_id, func.count()).group_by(Enterprise.sector_id)
+        _inspections(user, campaign, by_enterprise=True).add_columns(Enterprise.sector_id, func.count())
+        .group_by(Enterprise.sector_id)
     )
     counts = dict(rows.all())
     sectors = session.scalars(select(Sector).order_by(Sector.id))
@@ -168,23 +168,17 @@ class Week:
 
 
 def weekly_trend(session: Session, user: User, campaign: Campaign) -> list[Week]:
-    """Hazards found and closed per week of the campaign (up to today)."""
+    """Hazards found and closed per week of the campaign (up to today), by China Standard Time days."""
     end = min(campaign.ends_on, local_today())
-    found_day, closed_day = func.date(Hazard.found_at), func.date(Hazard.closed_at)
-    found = dict(session.execute(
-        _scoped(user).add_columns(found_day, func.count()).where(Inspection.campaign_id == campaign.id)
-        .group_by(found_day)
-    ).all())
-    closed = dict(session.execute(
-        _scoped(user).add_columns(closed_day, func.count())
-        .where(Inspection.campaign_id == campaign.id, Hazard.closed_at.is_not(None)).group_by(closed_day)
-    ).all())
-    weeks, start = [], campaign.starts_on
-    while start <= end:
-        days = {str(start + timedelta(days=offset)) for offset in range(7)}
-        weeks.append(Week(
-            start, sum(n for day, n in found.items() if str(day) in days),
-            sum(n for day, n in closed.items() if str(day) in days),
-        ))
-        start += timedelta(days=7)
-    return weeks
+    days = session.execute(
+        select(CampaignTally.day, func.sum(CampaignTally.found), func.sum(CampaignTally.closed))
+        .where(CampaignTally.campaign_id == campaign.id, access.county_filter(user, CampaignTally.county_id))
+        .group_by(CampaignTally.day)
+    )
+    found, closed = Counter(), Counter()
+    for day, found_that_day, closed_that_day in days:
+        week = (day - campaign.starts_on).days // 7
+        found[week] += int(found_that_day or 0)
+        closed[week] += int(closed_that_day or 0)
+    weeks = range((end - campaign.starts_on).days // 7 + 1) if end >= campaign.starts_on else range(0)
+    return [Week(campaign.starts_on + timedelta(days=7 * week), found[week], closed[week]) for week in weeks]
