@@ -221,8 +221,8 @@ def set_inspectors(session: Session, user: User, inspection: Inspection, inspect
 
 
 def missing_items(inspection: Inspection) -> list[ChecklistItem]:
-    answered = {result.item for result in inspection.results}
-    return [item for item in inspection.checklist.items if item not in answered]
+    answered = {result.item_id for result in inspection.results}  # ids: loading each result's item costs a query
+    return [item for item in inspection.checklist.items if item.id not in answered]
 
 
 def submit_inspection(session: Session, user: User, inspection: Inspection) -> Inspection:

@@ -17,12 +17,18 @@ from datetime import datetime
 from io import BytesIO
 
 from flask_babel import lazy_gettext as _l
-from PIL import Image, ImageDraw, ImageFile, ImageFont, ImageOps, UnidentifiedImageError
+from PIL import ExifTags, Image, ImageDraw, ImageFile, ImageFont, UnidentifiedImageError
 
 MAX_BYTES = 20 * 1024 * 1024
 MAX_PIXELS = 40_000_000
 LONG_SIDE = 1600
 THUMB_SIDE = 320
+# EXIF orientation -> the transposition that shows the picture upright (as ImageOps.exif_transpose does).
+TRANSPOSITIONS = {
+    2: Image.Transpose.FLIP_LEFT_RIGHT, 3: Image.Transpose.ROTATE_180, 4: Image.Transpose.FLIP_TOP_BOTTOM,
+    5: Image.Transpose.TRANSPOSE, 6: Image.Transpose.ROTATE_270, 7: Image.Transpose.TRANSVERSE,
+    8: Image.Transpose.ROTATE_90,
+}
 ACCEPTED_FORMATS = ("JPEG", "PNG", "WEBP")  # MPO files are opened by the JPEG plugin
 CJK_FONT_PATHS = (
     "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
@@ -144,7 +150,7 @@ def _to_rgb(im: Image.Image) -> Image.Image:
         return Image.alpha_composite(
             Image.new("RGBA", rgba.size, (255, 255, 255, 255)), rgba
         ).convert("RGB")
-    return im.convert("RGB")
+    return im if im.mode == "RGB" else im.convert("RGB")
 
 
 def _stamp(im: Image.Image, lines: list[str]) -> Image.Image:
@@ -202,15 +208,20 @@ def process_photo(
             im.draft("RGB", (LONG_SIDE, LONG_SIDE))  # JPEG: decode at reduced scale
             im.load()
             captured_at = _captured_at(im)
-            im = _to_rgb(ImageOps.exif_transpose(im))
+            orientation = im.getexif().get(ExifTags.Base.Orientation)
+            im = _to_rgb(im)
     except PhotoError:
         raise
     except _DECODE_ERRORS:
         raise PhotoError("corrupt") from None
-    im.thumbnail((LONG_SIDE, LONG_SIDE), Image.Resampling.LANCZOS)
+    # Scaled down first, then turned upright: turning the smaller picture costs less.
+    im.thumbnail((LONG_SIDE, LONG_SIDE), Image.Resampling.BICUBIC, reducing_gap=2.0)
+    if orientation in TRANSPOSITIONS:
+        im = im.transpose(TRANSPOSITIONS[orientation])
     im = _stamp(im, stamp_lines)
-    thumb = im.copy()
-    thumb.thumbnail((THUMB_SIDE, THUMB_SIDE), Image.Resampling.LANCZOS)
+    scale = min(1, THUMB_SIDE / max(im.size))
+    thumb = im.resize((max(1, round(im.width * scale)), max(1, round(im.height * scale))),
+                      Image.Resampling.BICUBIC, reducing_gap=2.0)
     return ProcessedPhoto(
         image=_jpeg(im, 85),
         thumbnail=_jpeg(thumb, 75),

@@ -4,14 +4,15 @@ import uuid
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
 from wtforms import SelectChoice
 
 from . import access, hazards
 from .db import get_session
 from .forms import StartInspectionForm, choices
 from .inspections import InspectionError, start_inspection
-from .models import Enterprise, Inspection, InspectionMode, InspectionStatus, Team
+from .models import Enterprise, Hazard, Inspection, InspectionMode, InspectionStatus, Team
 
 bp = Blueprint("site", __name__)
 
@@ -27,7 +28,7 @@ def start_form(enterprise: Enterprise) -> StartInspectionForm:
     if modes and not form.mode.data:
         form.mode.data = modes[0].value
     teams = current_user.unit.teams if current_user.unit else []
-    mine = [team for team in teams if current_user in team.members] or teams
+    mine = [team for team in teams if team in current_user.teams] or teams  # one query, not one per team
     form.team.choices = [SelectChoice(0, "—")] + [SelectChoice(team.id, team.name) for team in mine]
     if not form.client_uuid.data:
         form.client_uuid.data = str(uuid.uuid4())
@@ -44,16 +45,21 @@ def page(token: str):
     access.require(access.can_view_enterprise(current_user, enterprise))
     session = get_session()
     inspections = session.scalars(
-        select(Inspection).where(
+        select(Inspection).options(joinedload(Inspection.unit)).where(
             Inspection.enterprise_id == enterprise.id, Inspection.status == InspectionStatus.SUBMITTED
         ).order_by(Inspection.submitted_at.desc()).limit(20)
     ).all()
+    hazard_numbers = dict(session.execute(
+        select(Hazard.inspection_id, func.count()).where(Hazard.inspection_id.in_([each.id for each in inspections]))
+        .group_by(Hazard.inspection_id)
+    ).all())
     form = start_form(enterprise) if access.can_inspect(current_user, enterprise) else None
     return render_template(
         "site/page.html",
         enterprise=enterprise,
         open_hazards=hazards.open_hazards(session, enterprise),
         inspections=inspections,
+        hazard_numbers=hazard_numbers,
         form=form,
     )
 
