@@ -99,7 +99,14 @@ def inspection_list():
     )
 
 
+CROSS_CHECK_SHOWN = 200  # a city's campaign has tens of thousands of discrepancies: one county's first ones
+
+
 @bp.route("/cross-check")
 def cross_check():
-    """The city's spot checks held against the county's earlier inspections (印证)."""
-    return render_template("dashboard/crosscheck.html", results=crosscheck.cross_check(get_session(), current_user))
+    """The city's spot checks held against the county's earlier inspections (印证); one county's discrepancies."""
+    results = crosscheck.cross_check(get_session(), current_user)
+    county_id = request.args.get("county", type=sql_int)
+    chosen = [result for result in results if result.county.id == county_id or len(results) == 1]
+    return render_template("dashboard/crosscheck.html", results=results, chosen=chosen[0] if chosen else None,
+                           shown=CROSS_CHECK_SHOWN)

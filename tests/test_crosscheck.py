@@ -4,6 +4,7 @@ from io import BytesIO
 
 from sqlalchemy import select
 
+from checklist import dashboard
 from checklist.crosscheck import cross_check
 from checklist.models import Hazard
 
@@ -15,6 +16,25 @@ def close_hazard(login, db, hazard):
         "note": "已整改", "photos": [(BytesIO(jpeg_bytes()), "fix.jpg")],
     }, content_type="multipart/form-data")
     login("insp_a").post(f"/hazards/{hazard.id}/accept", {})
+
+
+def county_passed_what_the_city_found(login, world, db) -> None:
+    """County A passes CON-01 and closes a hazard at CON-02; the city then finds both (two discrepancies)."""
+    county = login("insp_a")
+    fail_items(county, db, inspection_id(start(county, world)), {"CON-02"}, description="县级发现")
+    close_hazard(login, db, db.scalars(select(Hazard).where(Hazard.description == "县级发现 CON-02")).one())
+    city = login("city")
+    fail_items(city, db, inspection_id(start(city, world, mode="city_spot", team=0)), {"CON-01", "CON-02"},
+               description="市级发现")
+
+
+def test_a_county_with_many_discrepancies_shows_its_first_ones(login, world, db, monkeypatch):
+    monkeypatch.setattr(dashboard, "CROSS_CHECK_SHOWN", 1)
+    county_passed_what_the_city_found(login, world, db)
+    city = login("city").english()
+    page = city.get(f"/cross-check?county={world.county_a.id}").get_data(as_text=True)
+    assert "The first 1 of 2 discrepancies." in page
+    assert ("市级发现 CON-01" in page) != ("市级发现 CON-02" in page)
 
 
 def test_the_city_finds_what_the_county_passed_or_closed(login, world, db):
