@@ -6,7 +6,7 @@ FLASK := $(BIN)/flask --app app
 CJK_FONT := /usr/share/fonts/truetype/wqy/wqy-microhei.ttc
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test test-sqlite test-postgresql load lint messages translations system-packages browser postgresql clean
+.PHONY: run test test-sqlite test-postgresql load lint messages translations system-packages browser postgresql clean bench
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -76,6 +76,12 @@ load: system-packages postgresql translations $(VENV)/.dev
 	$(BIN)/python tests/postgres.py $(LOAD)
 	$(LOAD) --kill --backup
 	$(BIN)/python tests/postgres.py $(LOAD) --kill --backup
+
+# Speed and size figures against their targets, the last line one JSON object (bench/run.py); wrk from Debian.
+# `make bench BENCH_ARGS="--quick --scale 0.1"` for a short run on a smaller dataset.
+bench: system-packages browser translations $(VENV)/.dev
+	@command -v wrk >/dev/null || { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq wrk; }
+	$(BIN)/python -m bench.run $(BENCH_ARGS)
 
 lint: $(VENV)/.dev
 	$(BIN)/ruff check .

@@ -2,17 +2,17 @@
 
 from flask import Blueprint, render_template, request, url_for
 from flask_login import current_user, login_required
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from . import access, crosscheck, overview
 from .db import get_session, sql_int
 from .inspections import active_campaign
 from .models import Campaign, Enterprise, Hazard, Inspection, InspectionMode, InspectionStatus, Role, Sector
+from .paging import paged
 from .supervise import visible_counties
 
 bp = Blueprint("dashboard", __name__)
-PAGE_SIZE = 50
 
 
 @bp.before_request
@@ -46,24 +46,15 @@ def dashboard():
     )
 
 
-def page_number() -> int:
-    return max(request.args.get("page", 1, type=sql_int), 1)
-
-
 @bp.route("/hazards")
 def hazard_list():
     session = get_session()
     hazard_filter = overview.HazardFilter.from_args(request.args)
-    query = overview.hazards_query(current_user, hazard_filter)
-    total = session.scalar(select(func.count()).select_from(query.subquery()))
-    page = page_number()
-    rows = session.scalars(
-        query.options(joinedload(Hazard.enterprise), joinedload(Hazard.item))
-        .order_by(Hazard.deadline, Hazard.id).limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)
-    ).all()
+    page = paged(session, overview.hazards_query(current_user, hazard_filter).options(
+        joinedload(Hazard.enterprise), joinedload(Hazard.item)
+    ).order_by(Hazard.deadline, Hazard.id))
     return render_template(
-        "dashboard/hazards.html", hazards=rows, total=total, page=page, pages=-(-total // PAGE_SIZE),
-        hazard_filter=hazard_filter, counties=visible_counties(),
+        "dashboard/hazards.html", page=page, hazard_filter=hazard_filter, counties=visible_counties(),
         sectors=session.scalars(select(Sector).order_by(Sector.id)).all(),
     )
 
@@ -86,14 +77,10 @@ def inspection_list():
         query = query.where(Enterprise.sector_id == sector_id)
     if mode in {member.value for member in InspectionMode}:
         query = query.where(Inspection.mode == InspectionMode(mode))
-    total = session.scalar(select(func.count()).select_from(query.subquery()))
-    page = page_number()
-    rows = session.scalars(
-        query.options(joinedload(Inspection.enterprise), joinedload(Inspection.unit))
-        .order_by(Inspection.submitted_at.desc()).limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)
-    ).all()
+    page = paged(session, query.options(joinedload(Inspection.enterprise), joinedload(Inspection.unit))
+                 .order_by(Inspection.submitted_at.desc()))
     return render_template(
-        "dashboard/inspections.html", inspections=rows, total=total, page=page, pages=-(-total // PAGE_SIZE),
+        "dashboard/inspections.html", page=page,
         args={key: value for key, value in request.args.items() if key != "page"},
         campaign=session.get(Campaign, campaign_id) if campaign_id else None,
     )

@@ -573,6 +573,8 @@ class _Seeder:
         self.rng = random.Random(seed)
         # the last day anything happens: yesterday, so nothing is ever in the future
         self.last_day = min(today, local_today()) - timedelta(days=1)
+        self.ceiling = datetime.combine(self.last_day + timedelta(days=1), time.min, CHINA).astimezone(UTC).replace(
+            tzinfo=None) - timedelta(minutes=1)  # the end of that day, as naive UTC
         self.phones: set[str] = set()
         self.names: set[str] = set()
         self.codes: set[str] = set()
@@ -865,6 +867,8 @@ class _Seeder:
         moment = local.astimezone(UTC).replace(tzinfo=None)
         if earliest is not None and moment <= earliest:
             moment = earliest + timedelta(minutes=self.rng.randint(10, 90))
+        if moment > self.ceiling:  # a chain of events late on the last day: squeezed before its end
+            moment = max(self.ceiling, earliest + timedelta(seconds=1)) if earliest is not None else self.ceiling
         return moment
 
     def run(self, plan: _Plan) -> None:
@@ -1013,7 +1017,7 @@ class _Seeder:
                 continue
             unit = hazard.enterprise.supervising_unit
             admin = self.county_admins[id(found.inspection.enterprise.county)]
-            moment = found.at + timedelta(hours=self.rng.randint(2, 30))
+            moment = min(found.at + timedelta(hours=self.rng.randint(2, 30)), max(found.at, self.ceiling))
             hazard.listed_unit, hazard.listed_at = unit, moment
             hazard.listed_deadline = hazard.deadline
             self.session.add(HazardHistory(

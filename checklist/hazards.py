@@ -65,25 +65,24 @@ def rectification_list(session: Session, enterprise: Enterprise) -> dict[HazardS
     return groups
 
 
-def verification_queue(session: Session, user: User) -> list[Hazard]:
-    """Submitted fixes the user may verify, the longest waiting first."""
-    return list(session.scalars(
+def verification_queue(user: User) -> Select:
+    """Submitted fixes the user may verify, the longest waiting first, with their photos."""
+    return (
         found().join(Hazard.inspection).join(Hazard.enterprise)
         .where(Hazard.status == HazardStatus.SUBMITTED, access.enterprise_filter(user), access.verifiable_filter(user))
-        .options(joinedload(Hazard.enterprise), joinedload(Hazard.item))
+        .options(joinedload(Hazard.enterprise), joinedload(Hazard.item), selectinload(Hazard.photos))
         .order_by(Hazard.deadline, Hazard.id)
-    ).unique())
+    )
 
 
-def major_and_listed(session: Session, user: User, include_closed: bool = False) -> list[Hazard]:
+def major_and_listed(user: User, include_closed: bool = False) -> Select:
     """The list of major and listed hazards (重大问题隐患清单) the user may see."""
     query = in_scope(found(), user).where((Hazard.level == HazardLevel.MAJOR) | Hazard.listed_unit_id.is_not(None))
     if not include_closed:
         query = query.where(Hazard.status != HazardStatus.CLOSED)
-    return list(session.scalars(
-        query.options(joinedload(Hazard.enterprise).joinedload(Enterprise.county), joinedload(Hazard.listed_unit))
-        .order_by(Hazard.status, Hazard.deadline, Hazard.id)
-    ).unique())
+    return query.options(
+        joinedload(Hazard.enterprise).joinedload(Enterprise.county), joinedload(Hazard.listed_unit)
+    ).order_by(Hazard.status, Hazard.deadline, Hazard.id)
 
 
 @dataclass(frozen=True)

@@ -221,7 +221,8 @@ def set_inspectors(session: Session, user: User, inspection: Inspection, inspect
 
 
 def missing_items(inspection: Inspection) -> list[ChecklistItem]:
-    answered = {result.item_id for result in inspection.results}  # ids: loading each result's item costs a query
+    # By id: loading each stored result's item would cost a query (a result not yet flushed has only its item).
+    answered = {result.item_id if result.item_id is not None else result.item.id for result in inspection.results}
     return [item for item in inspection.checklist.items if item.id not in answered]
 
 

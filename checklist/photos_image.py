@@ -161,8 +161,9 @@ def _stamp(im: Image.Image, lines: list[str]) -> Image.Image:
     font = ImageFont.truetype(find_cjk_font(), size)
     pad, step = size // 2, round(size * 1.3)
     text_w = round(max(font.getlength(line) for line in lines))
-    box = (pad, max(0, im.height - pad - 2 * pad - step * len(lines)),
-           min(im.width, pad + 2 * pad + text_w), im.height - pad)
+    left, bottom = min(pad, im.width - 1), max(1, im.height - pad)  # a tiny picture gets a clipped box
+    box = (left, max(0, min(bottom - 1, bottom - 2 * pad - step * len(lines))),
+           max(left + 1, min(im.width, 3 * pad + text_w)), bottom)
     # Only the box is composited: converting the whole photo to RGBA and back would cost as much as encoding it.
     region = im.crop(box).convert("RGBA")
     overlay = Image.new("RGBA", region.size, (0, 0, 0, 140))
@@ -205,7 +206,9 @@ def process_photo(
             warnings.filterwarnings("ignore", category=UserWarning, module=r"PIL\.")
             _open(data, max_pixels).verify()
             im = _open(data, max_pixels)
-            im.draft("RGB", (LONG_SIDE, LONG_SIDE))  # JPEG: decode at reduced scale
+            # JPEG: decode at a reduced scale, as long as both sides stay at least their size at 1600 px.
+            scale = min(1, LONG_SIDE / max(im.size))
+            im.draft("RGB", (round(im.width * scale), round(im.height * scale)))
             im.load()
             captured_at = _captured_at(im)
             orientation = im.getexif().get(ExifTags.Base.Orientation)

@@ -11,6 +11,7 @@ from .db import get_session
 from .exports import major_hazards_xlsx
 from .forms import AcceptForm, ExtendForm, FixForm, ListForm, RejectForm
 from .models import Hazard, Role, Unit
+from .paging import paged
 
 bp = Blueprint("rectification", __name__)
 
@@ -150,7 +151,7 @@ def verification():
     session = get_session()
     return render_template(
         "rectification/verification.html",
-        queue=hazards.verification_queue(session, current_user),
+        queue=paged(session, hazards.verification_queue(current_user)),
         overdue=hazards.overdue_in_scope(session, current_user),
     )
 
@@ -159,16 +160,16 @@ def verification():
 def major_hazards():
     access.require(current_user.role is not Role.ENTERPRISE)
     include_closed = request.args.get("closed") == "1"
-    rows = hazards.major_and_listed(get_session(), current_user, include_closed)
-    return render_template("rectification/major.html", hazards=rows, include_closed=include_closed)
+    page = paged(get_session(), hazards.major_and_listed(current_user, include_closed))
+    return render_template("rectification/major.html", page=page, include_closed=include_closed)
 
 
 @bp.route("/major-hazards.xlsx")
 def major_hazards_download():
     access.require(current_user.role is not Role.ENTERPRISE)
-    rows = hazards.major_and_listed(get_session(), current_user, include_closed=request.args.get("closed") == "1")
+    query = hazards.major_and_listed(current_user, include_closed=request.args.get("closed") == "1")
     return Response(
-        major_hazards_xlsx(rows),
+        major_hazards_xlsx(get_session().scalars(query).unique().all()),
         mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         headers={"Content-Disposition": "attachment; filename=major-hazards.xlsx"},
     )

@@ -14,7 +14,7 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from . import access, teams
@@ -23,10 +23,10 @@ from .enterprises import county_enterprises
 from .exports import teams_xlsx
 from .forms import ActionForm, LiaisonForm, MemberForm, TeamForm
 from .models import County, Enterprise, Role, Sector, Team, Unit, User
+from .paging import paged
 from .qr import label_sheet_pdf, qr_png, site_url
 
 bp = Blueprint("supervise", __name__)
-PAGE_SIZE = 50
 
 
 @bp.before_request
@@ -60,14 +60,10 @@ def enterprises():
         query = query.where(
             Enterprise.name.icontains(search, autoescape=True) | (Enterprise.credit_code == search.upper())
         )
-    total = session.scalar(select(func.count()).select_from(query.subquery()))
-    page = max(request.args.get("page", 1, type=sql_int), 1)
-    rows = session.scalars(
-        query.options(joinedload(Enterprise.county), joinedload(Enterprise.sector))
-        .order_by(Enterprise.county_id, Enterprise.name).limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)
-    ).all()
+    page = paged(session, query.options(joinedload(Enterprise.county), joinedload(Enterprise.sector))
+                 .order_by(Enterprise.county_id, Enterprise.name))
     return render_template(
-        "supervise/enterprises.html", enterprises=rows, total=total, page=page, pages=-(-total // PAGE_SIZE),
+        "supervise/enterprises.html", page=page,
         counties=visible_counties(), sectors=session.scalars(select(Sector).order_by(Sector.id)).all(),
         county_id=county_id, sector_id=sector_id, search=search,
     )

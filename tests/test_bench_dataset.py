@@ -141,7 +141,8 @@ def test_the_app_serves_it(app, rows):
     hazard_id, = rows("SELECT h.id FROM hazard h JOIN enterprise e ON e.id = h.enterprise_id "
                       f"WHERE e.county_id = {first_county} ORDER BY h.id")[0]
     signed, = rows("SELECT i.id FROM inspection i JOIN enterprise e ON e.id = i.enterprise_id "
-                   f"WHERE e.county_id = {first_county} AND i.signature_png IS NOT NULL ORDER BY i.id")[0]
+                   f"WHERE e.county_id = {first_county} AND i.signature_png IS NOT NULL AND i.unit_id IS NOT NULL"
+                   " AND EXISTS (SELECT 1 FROM hazard h WHERE h.inspection_id = i.id) ORDER BY i.id")[0]  # an order
     pages = ["/", "/dashboard", "/hazards", "/hazards?overdue=1&major=1", f"/s/{token}", f"/hazards/{hazard_id}",
              "/inspection-list", "/cross-check", "/major-hazards", "/verification",
              f"/inspections/{signed}/problems", f"/inspections/{signed}/order", f"/inspections/{signed}/signature.png"]

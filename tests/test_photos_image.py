@@ -269,3 +269,9 @@ def test_mpo_and_animated_first_frame() -> None:
         data = _encode(first, fmt, save_all=True, append_images=[second])
         r, _g, b = _open(process_photo(data, []).image).getpixel((150, 20))
         assert r > 200 and b < 50, fmt
+
+
+@pytest.mark.parametrize("size", [(1, 1), (3, 200), (200, 3), (20, 20)])
+def test_a_tiny_picture_is_stamped_too(size):
+    processed = process_photo(_encode(Image.new("RGB", size, "navy")), ["2026-11-20 09:15", "某某公司", "张检查"])
+    assert Image.open(BytesIO(processed.image)).size == size

@@ -6,9 +6,10 @@ from io import BytesIO
 import pytest
 from sqlalchemy import func, select
 
+from checklist import paging
 from checklist.models import Hazard, HazardStatus, HistoryAction, Photo, PhotoKind, Unit
 
-from .helpers import fail_item, inspection_id, jpeg_bytes, pass_everything_but, start, submitted_inspection
+from .helpers import fail_item, fail_items, inspection_id, jpeg_bytes, pass_everything_but, start, submitted_inspection
 
 ENTERPRISE_A = "91140702MA0K000013"
 ENTERPRISE_A2 = "91140702MA0K000026"
@@ -243,3 +244,19 @@ def test_a_self_inspection_hazard_lands_on_the_enterprises_own_list(login, world
     submit_fix(enterprise, hazard)
     login("insp_a").post(f"/hazards/{hazard.id}/accept", {})  # county A's construction bureau supervises it
     assert status_of(db, hazard) is HazardStatus.CLOSED
+
+
+def test_the_verification_queue_and_the_major_hazards_come_a_page_at_a_time(login, world, db, monkeypatch):
+    monkeypatch.setattr(paging, "PAGE_SIZE", 1)
+    inspector, enterprise = login("insp_a"), login(ENTERPRISE_A)
+    number = inspection_id(start(inspector, world))
+    fail_items(inspector, db, number, {"CON-01", "CON-02"}, description="分页")
+    found = db.scalars(select(Hazard).where(Hazard.inspection_id == number).order_by(Hazard.id)).all()
+    for hazard in found:
+        assert submit_fix(enterprise, hazard).status_code == 302
+    pages = [inspector.get(f"/verification?page={page}").get_data(as_text=True) for page in (1, 2)]
+    for page, shown, hidden in zip(pages, found, reversed(found), strict=True):
+        assert f"/hazards/{shown.id}\"" in page and f"/hazards/{hidden.id}\"" not in page
+    assert "1 / 2" in pages[0] and "2 / 2" in pages[1]
+    major = [inspector.get(f"/major-hazards?page={page}").get_data(as_text=True) for page in (1, 2)]
+    assert all("分页" in page for page in major) and "1 / 2" in major[0]

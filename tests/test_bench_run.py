@@ -1,0 +1,112 @@
+"""The pure pieces of bench/run.py (`make bench`): wrk's output, the figures, the query counter, the photos.
+
+Neither wrk nor Chromium is needed here: those parts run only under `make bench`.
+"""
+
+import json
+from io import BytesIO
+
+from PIL import Image
+
+from bench.run import (
+    TARGETS,
+    PageClient,
+    QueryCounter,
+    Report,
+    duration_ms,
+    find_scene,
+    gzip_size,
+    hazard_world,
+    mix_script,
+    parse_wrk,
+    phone_jpeg,
+    pillow_bare,
+    queries_of,
+)
+
+from .conftest import PASSWORD
+
+WRK_OUTPUT = """Running 10s test @ http://127.0.0.1:40001/s/abc
+  2 threads and 16 connections
+  Thread Stats   Avg      Stdev     Max   +/- Stdev
+    Latency    14.20ms    6.10ms  95.00ms   80.00%
+    Req/Sec   565.12     60.00   700.00     70.00%
+  Latency Distribution
+     50%   13.00ms
+     75%   16.50ms
+     90%   21.00ms
+     99%    1.20s
+  11302 requests in 10.02s, 250.50MB read
+  Socket errors: connect 0, read 2, write 0, timeout 3
+  Non-2xx or 3xx responses: 4
+Requests/sec:   1128.12
+Transfer/sec:     25.00MB
+"""
+
+
+def test_wrk_output_gives_rate_p99_requests_and_errors():
+    result = parse_wrk(WRK_OUTPUT)
+    assert result.requests_per_second == 1128.12
+    assert result.p99_ms == 1200.0
+    assert (result.requests, result.seconds, result.errors) == (11302, 10.02, 9)
+
+
+def test_wrk_output_without_latency_or_errors():
+    output = "  10 requests in 1.00s, 1.00KB read\nRequests/sec:     10.00\n"
+    result = parse_wrk(output)
+    assert (result.p99_ms, result.errors, result.requests) == (None, 0, 10)
+
+
+def test_wrk_durations_in_every_unit():
+    assert [duration_ms(text) for text in ("250us", "3.5ms", "2s", "1m")] == [0.25, 3.5, 2000.0, 60000.0]
+
+
+def test_mix_script_quotes_paths_and_cookies():
+    script = mix_script([("/s/abc", 'session=".x"'), ("/hazards?status=open", "session=y")])
+    assert '{"/s/abc", "session=\\".x\\""}' in script
+    assert '{"/hazards?status=open", "session=y"}' in script
+
+
+def test_report_checks_each_target_and_ends_with_one_json_object(capsys):
+    report = Report()
+    report.add("export_s", 3.5)
+    report.add("queries_site", [12, 12])
+    report.add("site_p99_ms", 40.0)
+    report.add("external_requests", 0)
+    assert report.verdict("export_s") == "MISSED"
+    assert report.verdict("queries_site") == "ok"
+    assert report.verdict("site_p99_ms") == "report"
+    assert report.verdict("external_requests") == "ok"
+    assert report.verdict("photo_ms").startswith("MISSED")  # never measured
+    figures = json.loads(report.json())
+    assert list(figures) == list(TARGETS)
+    assert figures["queries_site"] == [12, 12] and figures["photo_ms"] is None
+    assert "export_s" in report.missed and "queries_site" not in report.missed
+    assert "queries_site" in capsys.readouterr().out
+
+
+def test_gzip_size_is_that_of_the_compressed_body():
+    body = b"<p>hello</p>" * 1000
+    assert gzip_size(body) < len(body) / 10
+
+
+def test_phone_jpeg_has_exif_orientation_and_bare_pillow_fits_it_to_1600():
+    data = phone_jpeg(size=(2000, 1500))
+    with Image.open(BytesIO(data)) as image:
+        assert image.size == (2000, 1500) and image.getexif()[0x0112] == 6
+    with Image.open(BytesIO(pillow_bare(data))) as resized:
+        assert resized.size == (1600, 1200)
+
+
+def test_query_counter_counts_the_statements_of_a_page(app, world):
+    scene = find_scene(app)
+    assert scene.inspector == world.inspector_a.username
+    token, draft_id = hazard_world(app, scene, hazards=10, draft_hazards=3)
+    browser = PageClient(app, scene.inspector, PASSWORD)
+    site = queries_of(app, browser, f"/s/{token}")
+    assert site > 0
+    assert queries_of(app, browser, f"/s/{token}") == site  # the same page again: the same statements
+    with QueryCounter(app.extensions["engine"]) as counter:
+        browser.get(f"/inspections/{draft_id}")
+    assert counter.count > 0
+    assert not any(statement.lstrip().upper().startswith(("BEGIN", "COMMIT")) for statement, _ in counter.statements)
