@@ -14,7 +14,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import validate_csrf
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
-from sqlalchemy import select
+from sqlalchemy import case, select
 from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import HTTPException, default_exceptions
 from wtforms import ValidationError
@@ -269,7 +269,8 @@ def sites():
         query = query.where(Enterprise.county_id == int(county))
     if not access.allowed_modes(user):
         return jsonify([])
-    enterprises = session.scalars(query.order_by(County.id, Enterprise.name, Enterprise.id)).all()
+    own_first = case((Enterprise.supervising_unit_id == user.unit_id, 0), else_=1)  # what a phone precaches first
+    enterprises = session.scalars(query.order_by(own_first, County.id, Enterprise.name, Enterprise.id)).all()
     return jsonify([
         {
             "token": enterprise.qr_token,

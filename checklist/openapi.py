@@ -200,7 +200,8 @@ def document() -> dict:
             }},
             "/sites": {"get": {
                 "operationId": "listSites",
-                "summary": "The enterprises the user may inspect: their county's, or for the city a county's or all",
+                "summary": "The enterprises the user may inspect: their county's, or for the city a county's or all;"
+                           " those their own unit supervises first",
                 "security": READ,
                 "parameters": [{"name": "county", "in": "query", "required": False, "schema": ID}],
                 "responses": {

@@ -20,6 +20,7 @@ from checklist import inspections, outbox
 from checklist.models import (
     Checklist,
     EnforcementAction,
+    Enterprise,
     Hazard,
     Inspection,
     InspectionStatus,
@@ -203,6 +204,17 @@ def test_sites_are_the_users_county_by_default(api, world):
         "county_id": world.county_a.id, "sector_code": "construction", "sector_name": site["sector_name"],
         "address": "",
     }
+
+
+def test_sites_the_users_own_unit_supervises_come_first(api, db, world):
+    """The service worker precaches the first few hundred sites: the inspector's own unit's first."""
+    def names():
+        return [site["name"] for site in api("insp_a").get("/api/v1/sites").get_json()]
+
+    assert names() == ["榆次建工有限公司", "榆次煤业有限公司"]  # both its unit's: by name
+    db.get(Enterprise, world.enterprise_a.id).supervising_unit_id = None
+    db.commit()
+    assert names() == ["榆次煤业有限公司", "榆次建工有限公司"]
 
 
 def test_the_city_lists_one_county_or_all(api, world):
