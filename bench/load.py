@@ -41,7 +41,7 @@ from checklist.demo import seed_demo
 from checklist.models import Role, User
 
 from .gunicorn import ROOT, Gunicorn
-from .phones import Phone, Seat, Sent, phone_photo, take_seat
+from .phones import Phone, Seat, Sent, phone_jpeg, take_seat
 
 PASSWORD = "load-test-1234"
 
@@ -131,7 +131,7 @@ class Run:
 def drive(server: Gunicorn, seats: list[Seat], seconds: float, *, kill: bool = False,
           backup=None, seed: int = 1) -> Run:
     """Phones send for `seconds`; meanwhile workers are killed and a backup is taken, if asked."""
-    photo = phone_photo()
+    photo = phone_jpeg((1600, 1200))  # what the phone sends once it has compressed a camera photo
     run = Run([Phone(server.base, seat, photo, retry=kill) for seat in seats], seconds)
     chance = random.Random(seed)
     started = time.monotonic()
@@ -181,12 +181,12 @@ def stored(url: str, uploads: Path, sent: list[Sent]) -> dict:
                 " FROM inspection i WHERE i.uuid IS NOT NULL"
             )).all())
             hazards = Counter(connection.execute(text("SELECT uuid FROM hazard WHERE uuid IS NOT NULL")).scalars())
-            photos = {
-                row.uuid: row for row in connection.execute(text(
-                    "SELECT uuid, inspection_id, path, thumbnail_path FROM photo WHERE uuid IS NOT NULL"
-                ))
-            }
-            photo_counts = Counter(connection.execute(text("SELECT uuid FROM photo WHERE uuid IS NOT NULL")).scalars())
+            photos, photo_counts = {}, Counter()
+            for row in connection.execute(text(
+                "SELECT uuid, inspection_id, path, thumbnail_path FROM photo WHERE uuid IS NOT NULL"
+            )):
+                photos[row.uuid] = row
+                photo_counts[row.uuid] += 1
     finally:
         engine.dispose()
     acknowledged = [item for item in sent if item.acknowledged_at is not None]
@@ -232,8 +232,8 @@ def percentiles(values: list[float]) -> dict[str, float]:
     ordered = sorted(values)
     if not ordered:
         return {}
-    pick = lambda q: ordered[min(len(ordered) - 1, int(q * len(ordered)))]  # noqa: E731
-    return {"p50": pick(0.50), "p95": pick(0.95), "p99": pick(0.99), "max": ordered[-1]}
+    figures = {f"p{round(q * 100)}": ordered[min(len(ordered) - 1, int(q * len(ordered)))] for q in (0.50, 0.95, 0.99)}
+    return {**figures, "max": ordered[-1]}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -17,7 +17,7 @@ import uuid
 from dataclasses import dataclass, field
 from io import BytesIO
 
-from PIL import Image, ImageDraw
+from PIL import Image, ImageChops, ImageDraw
 
 RETRYABLE = (urllib.error.URLError, http.client.HTTPException, ConnectionError, TimeoutError)
 
@@ -37,17 +37,30 @@ def call(method: str, url: str, body: bytes | None = None, headers: dict | None 
             return error.code, {"body": raw[:200].decode(errors="replace")}
 
 
-def phone_photo(size: tuple[int, int] = (1600, 1200), seed: int = 0) -> bytes:
-    """A JPEG like the ones the phone sends after compressing a camera photo: 1600 px, with detail."""
+def phone_jpeg(size: tuple[int, int] = (4000, 3000), seed: int = 7) -> bytes:
+    """A phone-like JPEG: gradients, shapes and sensor noise, quality 90, EXIF with a 90° orientation."""
     rng = random.Random(seed)
-    image = Image.effect_noise(size, 40).convert("RGB")
+    width, height = size
+    channels = [Image.linear_gradient("L").rotate(angle, expand=False).resize(size) for angle in (0, 60, 150)]
+    image = Image.merge("RGB", channels)
     draw = ImageDraw.Draw(image)
-    for _ in range(40):
-        x, y = rng.randrange(size[0]), rng.randrange(size[1])
+    for _ in range(60):
+        x, y = rng.randrange(width), rng.randrange(height)
+        w, h = rng.randrange(40, width // 4), rng.randrange(40, height // 4)
         colour = tuple(rng.randrange(256) for _ in range(3))
-        draw.rectangle((x, y, x + rng.randrange(50, 400), y + rng.randrange(50, 300)), fill=colour)
+        shape = rng.choice((draw.rectangle, draw.ellipse))
+        shape((x, y, x + w, y + h), fill=colour, outline=(0, 0, 0), width=rng.randrange(1, 12))
+    for _ in range(200):
+        draw.line([(rng.randrange(width), rng.randrange(height)) for _ in range(2)],
+                  fill=tuple(rng.randrange(256) for _ in range(3)), width=rng.randrange(1, 6))
+    noise = Image.effect_noise(size, 10).convert("RGB")
+    image = ImageChops.add(image, noise, scale=1.0, offset=-128)
+    exif = Image.Exif()
+    exif[0x010F], exif[0x0110], exif[0x0112] = "Bench", "Phone 12MP", 6  # make, model, orientation: 90° CW
+    exif[0x0132] = "2021:10:08 10:24:00"
+    exif.get_ifd(0x8769)[36867] = "2021:10:08 10:24:00"  # DateTimeOriginal
     output = BytesIO()
-    image.save(output, "JPEG", quality=85)
+    image.save(output, "JPEG", quality=90, exif=exif.tobytes())
     return output.getvalue()
 
 

@@ -71,10 +71,11 @@ from flask import Flask
 from sqlalchemy import event, func, select
 from sqlalchemy.engine import Engine, make_url
 
+from . import chromium
 from .gunicorn import ROOT, Gunicorn
+from .phones import phone_jpeg
 
 SECRET_KEY = "bench-secret-key-not-for-production"
-CHROMIUM = Path("/usr/bin/chromium")
 SMALL_SCALE = 0.01  # the dataset of the query counts' first figures
 PHOTO_SIZE = (4000, 3000)  # 12 megapixels, as a phone takes them
 LONG_SIDE = 1600  # photos_image.LONG_SIDE
@@ -691,35 +692,6 @@ def measure_queries(small_url: str, full_app: Flask, full_scene: Scene, folder: 
     report.add("queries_dashboard", dashboard, f"city, scale {SMALL_SCALE} / full dataset")
 
 
-def phone_jpeg(size: tuple[int, int] = PHOTO_SIZE, seed: int = 7) -> bytes:
-    """A phone-like JPEG: gradients, shapes and sensor noise, quality 90, EXIF with a 90° orientation."""
-    from PIL import Image, ImageChops, ImageDraw
-
-    rng = random.Random(seed)
-    width, height = size
-    channels = [Image.linear_gradient("L").rotate(angle, expand=False).resize(size) for angle in (0, 60, 150)]
-    image = Image.merge("RGB", channels)
-    draw = ImageDraw.Draw(image)
-    for _ in range(60):
-        x, y = rng.randrange(width), rng.randrange(height)
-        w, h = rng.randrange(40, width // 4), rng.randrange(40, height // 4)
-        colour = tuple(rng.randrange(256) for _ in range(3))
-        shape = rng.choice((draw.rectangle, draw.ellipse))
-        shape((x, y, x + w, y + h), fill=colour, outline=(0, 0, 0), width=rng.randrange(1, 12))
-    for _ in range(200):
-        draw.line([(rng.randrange(width), rng.randrange(height)) for _ in range(2)],
-                  fill=tuple(rng.randrange(256) for _ in range(3)), width=rng.randrange(1, 6))
-    noise = Image.effect_noise(size, 10).convert("RGB")
-    image = ImageChops.add(image, noise, scale=1.0, offset=-128)
-    exif = Image.Exif()
-    exif[0x010F], exif[0x0110], exif[0x0112] = "Bench", "Phone 12MP", 6  # make, model, orientation: 90° CW
-    exif[0x0132] = "2021:10:08 10:24:00"
-    exif.get_ifd(0x8769)[36867] = "2021:10:08 10:24:00"  # DateTimeOriginal
-    output = BytesIO()
-    image.save(output, "JPEG", quality=90, exif=exif.tobytes())
-    return output.getvalue()
-
-
 def pillow_bare(data: bytes) -> bytes:
     """Pillow alone: draft decode, resize to fit LONG_SIDE (the app's LANCZOS), encode at the app's quality.
 
@@ -741,7 +713,7 @@ def pillow_bare(data: bytes) -> bytes:
 def measure_photo(app: Flask, report: Report, runs: int) -> None:
     from checklist.photos_image import process_photo
 
-    data = phone_jpeg()
+    data = phone_jpeg(PHOTO_SIZE)
     lines = ["2021-10-08 10:24", "晋中市某某煤业有限公司", "张检查"]  # the stamp: photos.stamp_lines
     with app.app_context():
         process_photo(data, lines)  # warm-up: finds and loads the CJK font once
@@ -902,11 +874,7 @@ def measure_browser(env: dict, folder: Path, scene: Scene, report: Report) -> No
 
     with Gunicorn(env, folder / "browser.log", access_log=False) as server, sync_playwright() as playwright:
         host = urllib.parse.urlsplit(server.base).netloc
-        browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM),
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                  "--disable-sync", "--no-first-run"],
-        )
+        browser = chromium.launch(playwright)
         external: list[str] = []
         statuses: list[str] = []
 

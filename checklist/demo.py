@@ -867,9 +867,13 @@ class _Seeder:
         moment = local.astimezone(UTC).replace(tzinfo=None)
         if earliest is not None and moment <= earliest:
             moment = earliest + timedelta(minutes=self.rng.randint(10, 90))
-        if moment > self.ceiling:  # a chain of events late on the last day: squeezed before its end
-            moment = max(self.ceiling, earliest + timedelta(seconds=1)) if earliest is not None else self.ceiling
-        return moment
+        return self.capped(moment, earliest)
+
+    def capped(self, moment: datetime, earliest: datetime | None = None) -> datetime:
+        """Events late on the last day are squeezed before its end, still after earliest."""
+        if moment <= self.ceiling:
+            return moment
+        return max(self.ceiling, earliest + timedelta(seconds=1)) if earliest is not None else self.ceiling
 
     def run(self, plan: _Plan) -> None:
         rng, session = self.rng, self.session
@@ -1017,7 +1021,7 @@ class _Seeder:
                 continue
             unit = hazard.enterprise.supervising_unit
             admin = self.county_admins[id(found.inspection.enterprise.county)]
-            moment = min(found.at + timedelta(hours=self.rng.randint(2, 30)), max(found.at, self.ceiling))
+            moment = self.capped(found.at + timedelta(hours=self.rng.randint(2, 30)), found.at)
             hazard.listed_unit, hazard.listed_at = unit, moment
             hazard.listed_deadline = hazard.deadline
             self.session.add(HazardHistory(

@@ -8,6 +8,7 @@ from io import BytesIO
 
 from PIL import Image
 
+from bench.phones import phone_jpeg
 from bench.run import (
     TARGETS,
     PageClient,
@@ -19,7 +20,6 @@ from bench.run import (
     hazard_world,
     mix_script,
     parse_wrk,
-    phone_jpeg,
     pillow_bare,
     queries_of,
 )

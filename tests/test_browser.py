@@ -1,25 +1,20 @@
 """The inspector's whole flow in headless Chromium on a 360-px phone."""
 
-import os
 import threading
 from pathlib import Path
 
 import pytest
 from werkzeug.serving import make_server
 
+from bench import chromium
 from checklist.models import Inspection, InspectionStatus
 
+from .browsers import require_chromium
 from .helpers import jpeg_bytes, submitted_inspection
 
-CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = Path(__file__).parent.parent / "test-artifacts"
 
-if not CHROMIUM.exists():
-    if os.environ.get("CI"):
-        raise RuntimeError("CI needs Debian's chromium for the browser tests: run `make browser`")
-    pytest.skip("no /usr/bin/chromium on this machine", allow_module_level=True)
-
-sync_api = pytest.importorskip("playwright.sync_api")
+sync_api = require_chromium()
 pytestmark = pytest.mark.browser
 
 
@@ -36,29 +31,21 @@ def live_server(app, world):
 @pytest.fixture
 def browser():
     with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM),
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync", "--no-first-run"],
-        )
+        browser = chromium.launch(playwright)
         yield browser
         browser.close()
 
 
 def new_page(browser, **context_options):
     """A page in its own context (its own cookies), collecting console errors."""
-    page = browser.new_context(**context_options).new_page()
+    page = chromium.watch_errors(browser.new_context(**context_options).new_page())
     page.set_default_timeout(15000)
-    page.console_errors = []
-    page.on("console", lambda message: message.type == "error" and page.console_errors.append(message.text))
-    page.on("pageerror", lambda error: page.console_errors.append(str(error)))
     return page
 
 
 @pytest.fixture
 def phone(browser):
-    return new_page(browser, viewport={"width": 360, "height": 740}, device_scale_factor=2, is_mobile=True,
-                    has_touch=True)
+    return new_page(browser, **chromium.PHONE)
 
 
 @pytest.fixture

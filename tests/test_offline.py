@@ -14,22 +14,18 @@ import pytest
 from PIL import Image
 from sqlalchemy import func, select
 
+from bench import chromium
 from bench.gunicorn import Gunicorn
 from checklist.models import Hazard, Inspection, InspectionStatus, Photo
 from checklist.qr import qr_image, qr_png
 
+from .browsers import require_chromium
 from .helpers import jpeg_bytes
 
 ROOT = Path(__file__).parent.parent
-CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = ROOT / "test-artifacts"
 
-if not CHROMIUM.exists():
-    if os.environ.get("CI"):
-        raise RuntimeError("CI needs Debian's chromium for the browser tests: run `make browser`")
-    pytest.skip("no /usr/bin/chromium on this machine", allow_module_level=True)
-
-sync_api = pytest.importorskip("playwright.sync_api")
+sync_api = require_chromium()
 pytestmark = pytest.mark.browser
 
 
@@ -45,10 +41,6 @@ def server(app, world, tmp_path):
     served.stop()
 
 
-BROWSER_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                "--disable-sync", "--no-first-run"]
-
-
 @pytest.fixture(scope="module")
 def playwright():
     with sync_api.sync_playwright() as playwright:
@@ -57,26 +49,21 @@ def playwright():
 
 @pytest.fixture(scope="module")
 def browser(playwright):
-    browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=BROWSER_ARGS)
+    browser = chromium.launch(playwright)
     yield browser
     browser.close()
 
 
 @pytest.fixture
 def context(browser):
-    context = browser.new_context(viewport={"width": 360, "height": 740}, device_scale_factor=2, is_mobile=True,
-                                  has_touch=True, service_workers="allow")
+    context = browser.new_context(**chromium.PHONE, service_workers="allow")
     context.set_default_timeout(20000)
     yield context
     context.close()
 
 
 def new_page(context):
-    page = context.new_page()
-    page.console_errors = []
-    page.on("console", lambda message: message.type == "error" and page.console_errors.append(message.text))
-    page.on("pageerror", lambda error: page.console_errors.append(str(error)))
-    return page
+    return chromium.watch_errors(context.new_page())
 
 
 def log_in_ready(page, base, username="insp_a"):
@@ -378,10 +365,10 @@ def test_the_in_app_scanner_reads_a_site_code_from_the_camera(server, playwright
             buffer = BytesIO()
             frame.save(buffer, "JPEG")
             stream.write(buffer.getvalue())
-    browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=BROWSER_ARGS + [
-        "--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream",
+    browser = chromium.launch(
+        playwright, "--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream",
         f"--use-file-for-fake-video-capture={video}",
-    ])
+    )
     try:
         context = browser.new_context(viewport={"width": 360, "height": 740}, is_mobile=True, has_touch=True,
                                       permissions=["camera"])

@@ -14,14 +14,16 @@ from .test_rectify import ENTERPRISE_A, submit_fix
 
 def counted(app) -> tuple[set, set]:
     """The tallies as kept, and as `rebuild` counts them from the hazards (in a transaction rolled back)."""
-    with app.extensions["engine"].connect() as connection:
-        snapshot = lambda: (  # noqa: E731
+    def snapshot(connection) -> tuple[set, set]:
+        return (
             {tuple(row) for row in connection.execute(select(HazardTally.__table__)) if row.count},
             {tuple(row) for row in connection.execute(select(CampaignTally.__table__)) if row.found or row.closed},
         )
-        kept = snapshot()
+
+    with app.extensions["engine"].connect() as connection:
+        kept = snapshot(connection)
         tallies.rebuild(connection)
-        afresh = snapshot()
+        afresh = snapshot(connection)
         connection.rollback()
     return kept, afresh
 
