@@ -92,4 +92,4 @@ clean:
 messages: $(VENV)/.runtime
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output -o checklist/translations/messages.pot .
 	$(BIN)/pybabel update -i checklist/translations/messages.pot -d checklist/translations --no-fuzzy-matching --ignore-obsolete
-	$(BIN)/python -m checklist.i18n
+	$(BIN)/python -m checklist.ops.i18n

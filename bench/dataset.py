@@ -13,7 +13,7 @@ units, teams, staff) go through the app's models and functions; the big ones are
 executemany in chunks, with the journal off during the load, then WAL and ANALYZE. The file is built under a
 temporary name and renamed when complete, so an interrupted run never leaves what looks like a cached dataset.
 
-The data follows checklist/demo.py, at scale: the same names, rules, findings and notes, the same life of a
+The data follows checklist/ops/demo.py, at scale: the same names, rules, findings and notes, the same life of a
 hazard. Everything is drawn from random.Random(SEED) and dated relative to the day of generation (China
 Standard Time): the campaign started CAMPAIGN_LEAD_DAYS ago and runs CAMPAIGN_TAIL_DAYS more; nothing happens
 after yesterday. Logins, all with PASSWORD: `city` (city supervisor), `county-<n>` (the supervisor of the n-th
@@ -41,10 +41,9 @@ from PIL import Image, ImageDraw
 from sqlalchemy import create_engine, select
 from sqlalchemy.orm import Session
 
-from checklist import create_app, credit_code, demo, tallies
+from checklist import create_app, credit_code, tallies
 from checklist.clock import local_today
 from checklist.db import upgrade
-from checklist.definitions import Catalogue, current_checklist, sync_sectors
 from checklist.models import (
     Campaign,
     County,
@@ -62,6 +61,8 @@ from checklist.models import (
     UnitKind,
     User,
 )
+from checklist.ops import demo
+from checklist.rules.definitions import Catalogue, current_checklist, sync_sectors
 
 ROOT = Path(__file__).resolve().parent.parent
 FOLDER = ROOT / "instance" / "bench"

@@ -37,8 +37,8 @@ from sqlalchemy.pool import NullPool
 
 from checklist import create_app
 from checklist.db import upgrade
-from checklist.demo import seed_demo
 from checklist.models import Role, User
+from checklist.ops.demo import seed_demo
 
 from .gunicorn import ROOT, Gunicorn
 from .phones import Phone, Seat, Sent, phone_jpeg, take_seat

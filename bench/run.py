@@ -443,8 +443,8 @@ def inspector_of(session, county_id: int):
 
 def find_scene(app: Flask) -> Scene:
     """Pick the busiest enterprise of the sector with the longest checklist, and users who may see it."""
-    from checklist.inspections import active_campaign
     from checklist.models import Enterprise, Hazard, Inspection, InspectionStatus, Role, Sector, Unit, User
+    from checklist.rules.inspections import active_campaign
 
     with app.app_context(), app.extensions["read_sessionmaker"]() as session:
         code = largest_sector(session, app.extensions["catalogue"])
@@ -510,7 +510,7 @@ def find_scene(app: Flask) -> Scene:
 def start_draft(session, app: Flask, user, enterprise, client_uuid: str):
     """Open a draft inspection through the app's own rule (inspections.start_inspection)."""
     from checklist import access
-    from checklist.inspections import start_inspection
+    from checklist.rules.inspections import start_inspection
 
     teams = [team for team in (user.unit.teams if user.unit else []) if user in team.members]
     return start_inspection(
@@ -536,7 +536,6 @@ def hazard_world(app: Flask, scene: Scene, hazards: int, draft_hazards: int) -> 
     inspections of 10 failed items each, one evidence photo row per hazard) and a draft with
     `draft_hazards` failed items, all through the app's rules; return its QR token and the draft's id."""
     from checklist import credit_code
-    from checklist.inspections import HazardInput, record_result, submit_inspection
     from checklist.models import (
         County,
         Enterprise,
@@ -547,6 +546,7 @@ def hazard_world(app: Flask, scene: Scene, hazards: int, draft_hazards: int) -> 
         Sector,
         User,
     )
+    from checklist.rules.inspections import HazardInput, record_result, submit_inspection
 
     today = date.today()
     with app.app_context(), app.extensions["sessionmaker"]() as session:
@@ -598,8 +598,8 @@ def hazard_world(app: Flask, scene: Scene, hazards: int, draft_hazards: int) -> 
 
 
 def measure_export(app: Flask, scene: Scene, env: dict, folder: Path, report: Report, runs: int) -> None:
-    from checklist.exports import statistics_table_xlsx
-    from checklist.statistics import city_table
+    from checklist.read.statistics import city_table
+    from checklist.sheets.exports import statistics_table_xlsx
 
     start, end = scene.campaign
     engine = app.extensions["engine"]
@@ -711,7 +711,7 @@ def pillow_bare(data: bytes) -> bytes:
 
 
 def measure_photo(app: Flask, report: Report, runs: int) -> None:
-    from checklist.photos_image import process_photo
+    from checklist.imaging import process_photo
 
     data = phone_jpeg(PHOTO_SIZE)
     lines = ["2021-10-08 10:24", "晋中市某某煤业有限公司", "张检查"]  # the stamp: photos.stamp_lines
@@ -964,7 +964,7 @@ def measure_browser(env: dict, folder: Path, scene: Scene, report: Report) -> No
 
 
 def dataset_password() -> str:
-    from . import dataset
+    from checklist import dataset
 
     return dataset.PASSWORD
 
@@ -994,7 +994,7 @@ def main(argv: list[str] | None = None) -> int:
     began = time.monotonic()
     report = Report()
 
-    from . import dataset
+    from checklist import dataset
 
     section(f"dataset, scale {options.scale:g}")
     full = dataset.ensure(options.scale, regenerate=options.regenerate)

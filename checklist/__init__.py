@@ -2,23 +2,14 @@
 
 from pathlib import Path
 
-from flask import Flask, request
-from flask_babel import Babel
-from flask_wtf.csrf import CSRFProtect
+from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import config, db, tallies
-from .definitions import load_catalogue
+from checklist import config, db, tallies
+from checklist.extensions import babel, csrf, select_locale
+from checklist.rules.definitions import load_catalogue
 
 ROOT = Path(__file__).resolve().parent.parent
-csrf = CSRFProtect()
-babel = Babel()
-
-
-def select_locale() -> str:
-    """Chinese unless the user chose English (a cookie set by the language switch)."""
-    choice = request.cookies.get("lang")
-    return choice if choice in ("zh_CN", "en") else "zh_CN"
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -59,22 +50,11 @@ def create_app(test_config: dict | None = None) -> Flask:
         default_translation_directories=str(Path(__file__).parent / "translations"),
     )
 
-    from . import (
-        api,
-        auth,
-        cli,
-        dashboard,
-        errors,
-        imports,
-        inspect,
-        pwa,
-        rectification,
-        reports,
-        site,
-        supervise,
-        tables,
-        views,
-    )
+    from checklist.api import routes as api
+    from checklist.ops import cli
+    from checklist.web import auth, dashboard, errors, imports, pwa, rectification, reports, site, supervise, tables
+    from checklist.web import home as views
+    from checklist.web import inspections as inspect
 
     auth.init_app(app)
     errors.init_app(app)

@@ -3,7 +3,7 @@
 from flask import abort
 from sqlalchemy import Select, false, func, true
 
-from .models import Enterprise, Hazard, HazardLevel, Inspection, InspectionMode, Role, User
+from checklist.models import Enterprise, Hazard, HazardLevel, Inspection, InspectionMode, Role, User
 
 
 def sees_whole_city(user: User) -> bool:

@@ -24,8 +24,8 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from . import credit_code
-from .db import Base
+from checklist import credit_code
+from checklist.db import Base
 
 
 def utcnow() -> datetime:

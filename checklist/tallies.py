@@ -16,7 +16,7 @@ from sqlalchemy import Connection, Select, delete, event, insert, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from .models import CampaignTally, Enterprise, Hazard, HazardStatus, HazardTally, Inspection
+from checklist.models import CampaignTally, Enterprise, Hazard, HazardStatus, HazardTally, Inspection
 
 CHINA_OFFSET = timedelta(hours=8)  # China Standard Time has no daylight saving time
 HAZARD_KEY = ("county_id", "level", "status", "listed", "deadline")

@@ -20,8 +20,8 @@ from werkzeug.security import generate_password_hash
 from checklist import create_app
 from checklist.clock import local_today
 from checklist.db import sqlite_pragmas, upgrade
-from checklist.definitions import sync_sectors
 from checklist.models import Campaign, County, Enterprise, Role, Sector, Team, Unit, UnitKind, User
+from checklist.rules.definitions import sync_sectors
 
 from .postgres import Databases, is_postgres
 

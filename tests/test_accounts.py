@@ -9,10 +9,10 @@ import pytest
 from sqlalchemy import func, select
 from werkzeug.security import check_password_hash
 
-from checklist import accounts
-from checklist.accounts import AccountError, AccountState, InvalidCode
 from checklist.credit_code import check_character
 from checklist.models import Enterprise, LoginAttempt, Role, User, utcnow
+from checklist.rules import accounts
+from checklist.rules.accounts import AccountError, AccountState, InvalidCode
 
 from .conftest import PASSWORD, Client
 

@@ -16,7 +16,6 @@ from PIL import Image
 from sqlalchemy import func, select
 from werkzeug.serving import make_server
 
-from checklist import inspections, outbox
 from checklist.models import (
     Checklist,
     EnforcementAction,
@@ -29,6 +28,7 @@ from checklist.models import (
     Photo,
     User,
 )
+from checklist.rules import inspections, outbox
 
 from .conftest import PASSWORD
 from .helpers import deadline_in, jpeg_bytes

@@ -37,16 +37,7 @@ from urllib.parse import parse_qs, urlsplit
 from PIL import Image
 from sqlalchemy import select
 
-from checklist import photos, rectify
 from checklist.clock import local_today
-from checklist.inspections import (
-    HazardInput,
-    add_enforcement,
-    record_result,
-    sign_problem_list,
-    start_inspection,
-    submit_inspection,
-)
 from checklist.models import (
     DailyReport,
     EnforcementKind,
@@ -62,7 +53,17 @@ from checklist.models import (
     UnitKind,
     User,
 )
-from checklist.reporting import yesterday
+from checklist.rules import hazards as rectify
+from checklist.rules import photos
+from checklist.rules.inspections import (
+    HazardInput,
+    add_enforcement,
+    record_result,
+    sign_problem_list,
+    start_inspection,
+    submit_inspection,
+)
+from checklist.rules.reports import yesterday
 
 from .conftest import PASSWORD_HASH, Client
 from .helpers import jpeg_bytes

@@ -28,9 +28,10 @@ from sqlalchemy.pool import NullPool
 from bench.gunicorn import ROOT, Gunicorn
 from bench.load import flask, integrity
 from bench.phones import Phone, take_seat
-from checklist import backup, create_app
+from checklist import create_app
 from checklist.db import alembic_config, upgrade
 from checklist.models import Inspection, Photo
+from checklist.ops import backup
 
 from .conftest import PASSWORD
 from .helpers import jpeg_bytes

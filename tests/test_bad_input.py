@@ -9,8 +9,8 @@ from PIL import Image
 from sqlalchemy import func, select
 
 from checklist import create_app
-from checklist.definitions import ChecklistFileError
 from checklist.models import Hazard, Inspection, ItemResult, Photo
+from checklist.rules.definitions import ChecklistFileError
 
 from .helpers import fail_item, inspection_id, jpeg_bytes, start
 

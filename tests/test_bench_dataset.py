@@ -10,7 +10,7 @@ from bench.dataset import PASSWORD, ensure
 from checklist import create_app, credit_code
 from checklist.db import upgrade
 from checklist.models import EnforcementKind, HazardLevel, InspectionMode
-from checklist.statistics import city_table
+from checklist.read.statistics import city_table
 
 SCALE = 0.002
 

@@ -4,9 +4,9 @@ from io import BytesIO
 
 from sqlalchemy import select
 
-from checklist import dashboard
-from checklist.crosscheck import cross_check
 from checklist.models import Hazard
+from checklist.read.crosscheck import cross_check
+from checklist.web import dashboard
 
 from .helpers import fail_items, inspection_id, jpeg_bytes, start
 

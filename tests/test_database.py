@@ -10,10 +10,10 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.pool import Pool
 
 from checklist import db as database
-from checklist import outbox, photos
 from checklist.db import BUSY_TIMEOUT_MS, WRITE, get_session
-from checklist.demo import DEMO_LOGINS, seed_demo
 from checklist.models import Inspection, LoginAttempt, Photo
+from checklist.ops.demo import DEMO_LOGINS, seed_demo
+from checklist.rules import outbox, photos
 
 from .conftest import PASSWORD, POSTGRES, Client, make_app
 from .helpers import fail_item, inspection_id, jpeg_bytes, start

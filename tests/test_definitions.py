@@ -3,8 +3,8 @@
 import dataclasses
 from pathlib import Path
 
-from checklist.definitions import current_checklist, load_catalogue, sync_sectors
 from checklist.models import Sector
+from checklist.rules.definitions import current_checklist, load_catalogue, sync_sectors
 
 NOTICE_SECTORS = {
     "coal", "non_coal_mine", "hazardous_chemicals", "construction", "road_transport", "fire", "gas",

@@ -9,7 +9,6 @@ from checklist import create_app
 from checklist.clock import local_today
 from checklist.credit_code import is_valid
 from checklist.db import upgrade
-from checklist.demo import DEMO_LOGINS, MINING_COUNTIES, seed_demo
 from checklist.models import (
     Campaign,
     ChecklistItem,
@@ -30,6 +29,7 @@ from checklist.models import (
     User,
     utcnow,
 )
+from checklist.ops.demo import DEMO_LOGINS, MINING_COUNTIES, seed_demo
 
 
 def migrated_app(folder):
@@ -318,7 +318,7 @@ def test_the_cli_seeds_the_same_city_into_an_empty_database(demo, tmp_path):
 @pytest.mark.parametrize("username", ["city", "county", "inspector", "inspector2", "enterprise"])
 def test_the_verification_queue_is_exactly_what_the_user_may_verify(db, username):
     from checklist.access import can_verify
-    from checklist.hazards import verification_queue
+    from checklist.read.hazards import verification_queue
 
     user = db.scalars(select(User).where(User.username == username)).one()
     queue = set(db.scalars(verification_queue(user)).unique())

@@ -8,9 +8,10 @@ import pytest
 from openpyxl import Workbook, load_workbook
 from sqlalchemy import func, select
 
-from checklist import credit_code, importing
-from checklist.definitions import current_checklist
+from checklist import credit_code
 from checklist.models import Checklist, ChecklistItem, Enterprise, Inspection, Sector
+from checklist.rules import imports as importing
+from checklist.rules.definitions import current_checklist
 
 from .helpers import inspection_id, start
 

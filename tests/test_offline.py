@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 from bench import chromium
 from bench.gunicorn import Gunicorn
 from checklist.models import Hazard, Inspection, InspectionStatus, Photo
-from checklist.qr import qr_image, qr_png
+from checklist.sheets.labels import qr_image, qr_png
 
 from .browsers import require_chromium
 from .helpers import jpeg_bytes

@@ -4,7 +4,7 @@ from io import BytesIO
 
 from PIL import Image
 
-from checklist.qr import COLUMNS, ROWS, label_sheet_pdf
+from checklist.sheets.labels import COLUMNS, ROWS, label_sheet_pdf
 
 
 def decode_qr_grid(png: bytes) -> Image.Image:
@@ -26,7 +26,7 @@ def test_the_qr_code_encodes_the_site_url(app, world):
     reference = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, box_size=10, border=2)
     reference.add_data(f"http://testserver/s/{world.enterprise_a.qr_token}")
     reference.make(fit=True)
-    from checklist.qr import qr_image, site_url
+    from checklist.sheets.labels import qr_image, site_url
 
     ours = qr_image(site_url(app.config["BASE_URL"], world.enterprise_a))
     assert ours.size == reference.make_image().get_image().size

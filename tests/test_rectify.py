@@ -6,8 +6,8 @@ from io import BytesIO
 import pytest
 from sqlalchemy import func, select
 
-from checklist import paging
 from checklist.models import Hazard, HazardStatus, HistoryAction, Photo, PhotoKind, Unit
+from checklist.read import paging
 
 from .helpers import fail_item, fail_items, inspection_id, jpeg_bytes, pass_everything_but, start, submitted_inspection
 

@@ -12,9 +12,7 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import func, select
 
-from checklist import reporting
 from checklist.clock import CHINA, local_today
-from checklist.definitions import current_checklist
 from checklist.models import (
     Campaign,
     DailyReport,
@@ -32,7 +30,9 @@ from checklist.models import (
     UnitKind,
     User,
 )
-from checklist.reporting import DailyTexts, MonthlyTexts, ReportError, ReportState
+from checklist.rules import reports as reporting
+from checklist.rules.definitions import current_checklist
+from checklist.rules.reports import DailyTexts, MonthlyTexts, ReportError, ReportState
 
 from .conftest import PASSWORD_HASH
 

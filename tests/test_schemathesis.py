@@ -8,8 +8,8 @@ from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.definitions import OPENAPI_30_VALIDATOR
 
-from checklist import outbox
-from checklist.openapi import document
+from checklist.api.openapi import document
+from checklist.rules import outbox
 
 from .conftest import PASSWORD
 

@@ -17,10 +17,8 @@ from sqlalchemy import select, text
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from checklist import create_app
-from checklist.accounts import issue_activation_code
 from checklist.clock import local_today
 from checklist.db import alembic_config, make_engine
-from checklist.inspections import HazardInput, record_result, start_inspection, submit_inspection
 from checklist.models import (
     County,
     DailyReport,
@@ -36,7 +34,9 @@ from checklist.models import (
     UnitKind,
     User,
 )
-from checklist.reporting import yesterday
+from checklist.rules.accounts import issue_activation_code
+from checklist.rules.inspections import HazardInput, record_result, start_inspection, submit_inspection
+from checklist.rules.reports import yesterday
 
 from .conftest import PASSWORD, PASSWORD_HASH, TOKEN, Client
 from .helpers import jpeg_bytes, submitted_inspection

@@ -11,7 +11,6 @@ from hypothesis import strategies as st
 from openpyxl import load_workbook
 from sqlalchemy import select
 
-from checklist import statistics
 from checklist.clock import CHINA
 from checklist.models import (
     Campaign,
@@ -31,6 +30,7 @@ from checklist.models import (
     UnitKind,
     User,
 )
+from checklist.read import statistics
 
 from .conftest import PASSWORD_HASH
 

@@ -5,8 +5,8 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from checklist import tallies
-from checklist.demo import seed_demo
 from checklist.models import CampaignTally, HazardTally
+from checklist.ops.demo import seed_demo
 
 from .helpers import jpeg_bytes, submitted_inspection
 from .test_rectify import ENTERPRISE_A, submit_fix

@@ -1,0 +1,1 @@
+"""Operations: the CLI, backup and restore, the catalogue check and the demo data."""

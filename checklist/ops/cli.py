@@ -1,0 +1,144 @@
+"""Commands: flask --app app seed-demo | qr-sheet | export-table."""
+
+from pathlib import Path
+
+import click
+from flask import Flask, current_app
+from flask.cli import with_appcontext
+from sqlalchemy import select
+
+from checklist import db
+from checklist.models import County
+from checklist.read.enterprises import county_enterprises
+from checklist.sheets.labels import label_sheet_pdf
+
+
+def init_app(app: Flask) -> None:
+    app.cli.add_command(seed_demo_command)
+    app.cli.add_command(qr_sheet_command)
+    app.cli.add_command(export_table_command)
+    app.cli.add_command(backup_command)
+    app.cli.add_command(restore_command)
+
+
+@click.command("seed-demo")
+@with_appcontext
+@click.option("--if-empty", is_flag=True, help="Do nothing (but list the logins) when the database has data.")
+def seed_demo_command(if_empty: bool) -> None:
+    """Fill an empty database with Jinzhong's demo data and print one login per role."""
+    from checklist.ops.demo import DEMO_LOGINS, seed_demo
+
+    if not db.is_empty(current_app):
+        if not if_empty:
+            raise click.ClickException("the database is not empty; seed-demo only fills an empty one")
+        logins = DEMO_LOGINS
+    else:
+        session = current_app.extensions["sessionmaker"]()
+        with session.begin():
+            logins = seed_demo(session, current_app.extensions["catalogue"])
+    click.echo("Demo logins (user name / password):")
+    for login in logins:
+        click.echo(f"  {login.role:<13} {login.username:<12} {login.password:<10} {login.description}")
+
+
+@click.command("qr-sheet")
+@with_appcontext
+@click.option("--county", "county_name", required=True, help="County name, e.g. 榆次区")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True)
+def qr_sheet_command(county_name: str, output: Path) -> None:
+    """Write the printable A4 PDF of QR labels for a county's enterprises."""
+    session = current_app.extensions["sessionmaker"]()
+    with session:
+        county = session.scalars(select(County).where(County.name == county_name)).first()
+        if county is None:
+            raise click.ClickException(f"no county named {county_name}")
+        enterprises = county_enterprises(session, county)
+        output.write_bytes(label_sheet_pdf(enterprises, current_app.config["BASE_URL"], county.name))
+    click.echo(f"{len(enterprises)} labels written to {output}")
+
+
+DAY = click.DateTime(formats=["%Y-%m-%d"])
+
+
+@click.command("export-table")
+@with_appcontext
+@click.option("--county", "county_name", help="County name, e.g. 榆次区; or --city.")
+@click.option("--city", is_flag=True, help="The city's table: one row per county and per city department.")
+@click.option("--from", "start", type=DAY, required=True, help="First day, YYYY-MM-DD (China Standard Time).")
+@click.option("--to", "end", type=DAY, required=True, help="Last day, YYYY-MM-DD, included.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True)
+def export_table_command(county_name: str | None, city: bool, start, end, output: Path) -> None:
+    """Write the statistics table (统计表) of a county or of the city for a period as xlsx."""
+    from checklist.read.statistics import city_table, county_table
+    from checklist.sheets.exports import statistics_table_xlsx
+
+    if bool(county_name) == city:
+        raise click.UsageError("give either --county NAME or --city")
+    start, end = start.date(), end.date()
+    if start > end:
+        raise click.BadParameter(f"{start} is after --to {end}", param_hint="'--from'")
+    session = current_app.extensions["sessionmaker"]()
+    with session:
+        if city:
+            table = city_table(session, start, end)
+        else:
+            county = session.scalars(select(County).where(County.name == county_name)).first()
+            if county is None:
+                raise click.ClickException(f"no county named {county_name}")
+            table = county_table(session, county, start, end)
+        output.write_bytes(statistics_table_xlsx(table))
+    click.echo(f"{table.title}, {start} to {end}: {len(table.rows)} rows written to {output}")
+
+
+def size_text(count: float) -> str:
+    if count < 1024:
+        return f"{count} bytes"
+    for unit in ("KiB", "MiB", "GiB"):
+        count /= 1024
+        if count < 1024 or unit == "GiB":
+            break
+    return f"{count:.1f} {unit}"
+
+
+@click.command("backup")
+@with_appcontext
+@click.option("-o", "--output", type=click.Path(path_type=Path), required=True,
+              help="The archive to write (.tar.gz); given a folder, a name with the date and time inside it.")
+def backup_command(output: Path) -> None:
+    """Write the database and the photos into one archive, while the app goes on serving."""
+    from checklist.ops.backup import BackupError, create_backup
+
+    try:
+        result = create_backup(current_app.config["DATABASE_URL"], current_app.config["UPLOAD_DIR"], output)
+    except BackupError as error:
+        raise click.ClickException(str(error)) from None
+    manifest = result.manifest.data
+    database, photos = manifest["database"], manifest["photos"]
+    click.echo(f"backup written to {result.path} ({size_text(result.archive_bytes)})")
+    click.echo(f"  database: {database['kind']}, migration {database['alembic_revision']}, "
+               f"{size_text(database['bytes'])}")
+    click.echo(f"  photos: {photos['rows']} photo rows, {photos['files']} files, {size_text(photos['bytes'])}")
+    for name in photos["missing_files"]:
+        click.echo(f"  warning: a photo row points at {name}, which is not in the photo store", err=True)
+
+
+@click.command("restore")
+@with_appcontext
+@click.argument("archive", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--force", is_flag=True, help="Replace a database that already holds data.")
+def restore_command(archive: Path, force: bool) -> None:
+    """Restore a backup into DATABASE_URL and UPLOAD_DIR, then migrate it. Stop the app servers first."""
+    from checklist.ops.backup import BackupError, restore_backup
+
+    current_app.extensions["engine"].dispose()
+    try:
+        result = restore_backup(
+            current_app.config["DATABASE_URL"], current_app.config["UPLOAD_DIR"], archive, force=force, log=click.echo,
+        )
+    except BackupError as error:
+        raise click.ClickException(str(error)) from None
+    finally:
+        current_app.extensions["engine"].dispose()
+    for warning in result.warnings:
+        click.echo(f"warning: {warning}", err=True)
+    click.echo(f"restored {archive}: database at migration {result.revision_after}, {result.photo_files} photo files")

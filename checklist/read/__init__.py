@@ -1,0 +1,1 @@
+"""Read-only queries for pages, reports and exports; they never flush."""

@@ -1,0 +1,177 @@
+"""Enterprise accounts: a supervisor opens them, the enterprise activates them; failed logins are slowed down.
+
+The rule functions take the session (and the acting user where there is one), flush, and raise
+AccountError when refused; the caller commits.
+"""
+
+import secrets
+from datetime import datetime, timedelta
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from checklist import access
+from checklist.models import Enterprise, LabelledEnum, LoginAttempt, Role, User, utcnow
+from checklist.refusal import Refused
+
+ACTIVATION_DAYS = 7
+CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"  # no 0/O, 1/I/L: read aloud or copied from paper
+CODE_LENGTH = 10
+MIN_PASSWORD_LENGTH = 8
+
+FAILURE_WINDOW = timedelta(minutes=15)
+MAX_ACCOUNT_FAILURES = 5
+MAX_ADDRESS_FAILURES = 30
+ATTEMPT_RETENTION = timedelta(days=1)
+
+
+class AccountError(Refused):
+    """A refused step of opening or activating an account."""
+
+
+class InvalidCode(AccountError):
+    """A wrong user name or activation code: counted as a failed login."""
+
+
+class AccountState(LabelledEnum):
+    NONE = "none", _l("No account yet")
+    ACTIVE = "active", _l("Active")
+    WAITING = "waiting", _l("Waiting for activation")
+    EXPIRED = "expired", _l("Activation code expired")
+    DISABLED = "disabled", _l("Disabled")
+
+
+def find_user(session: Session, username: str) -> User | None:
+    """Find a user by name; a credit code typed in lower case on a phone still matches."""
+    username = username.strip()
+    user = session.scalars(select(User).where(User.username == username)).first()
+    if user is None and username != username.upper():
+        user = session.scalars(select(User).where(User.username == username.upper())).first()
+    return user
+
+
+def enterprise_account(session: Session, enterprise: Enterprise) -> User | None:
+    """Return the enterprise's login, named after its credit code, if it has one."""
+    return session.scalars(
+        select(User).where(User.username == enterprise.credit_code, User.role == Role.ENTERPRISE,
+                           User.enterprise_id == enterprise.id)
+    ).first()
+
+
+def account_state(user: User | None, now: datetime | None = None) -> AccountState:
+    """Tell whether an account can be used, waits for its activation, or needs a new code."""
+    if user is None:
+        return AccountState.NONE
+    if not user.active:
+        return AccountState.DISABLED
+    if user.password_hash:
+        return AccountState.ACTIVE
+    if user.activation_code_hash and user.activation_expires_at and user.activation_expires_at > (now or utcnow()):
+        return AccountState.WAITING
+    return AccountState.EXPIRED
+
+
+def new_activation_code() -> str:
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+
+
+def normalize_code(code: str) -> str:
+    """Accept a code typed in lower case or in groups separated by spaces or dashes."""
+    return "".join(code.split()).replace("-", "").upper()
+
+
+def open_enterprise_account(
+    session: Session, actor: User, enterprise: Enterprise, *, name: str = "", phone: str = ""
+) -> tuple[User, str]:
+    """Create or reset the enterprise's login and return it with a one-time activation code in clear.
+
+    The account has no password until the code is used; an existing password stops working at once.
+    Only the code's hash is stored, so the code can be shown once and never again.
+    """
+    if not access.can_manage_accounts(actor, enterprise):
+        raise AccountError(_l("You may not manage this enterprise's account."))
+    user = session.scalars(select(User).where(User.username == enterprise.credit_code)).first()
+    if user is not None and (user.role is not Role.ENTERPRISE or user.enterprise_id != enterprise.id):
+        raise AccountError(_l("The user name %(username)s belongs to another account.", username=user.username))
+    if user is None:
+        user = User(
+            username=enterprise.credit_code,
+            role=Role.ENTERPRISE,
+            enterprise_id=enterprise.id,
+            name=(name.strip() or enterprise.contact_name or enterprise.name)[:40],
+            phone=(phone.strip() or enterprise.contact_phone)[:20],
+        )
+        session.add(user)
+    else:
+        user.name = name.strip()[:40] or user.name
+        user.phone = phone.strip()[:20] or user.phone
+    code = issue_activation_code(user)
+    session.flush()
+    return user, code
+
+
+def issue_activation_code(user: User) -> str:
+    """Give the user a new one-time activation code (returned in clear, stored hashed); any password stops.
+
+    Every login of the account ends as well: whoever held it is out until the code is used.
+    """
+    code = new_activation_code()
+    user.password_hash = ""
+    user.end_sessions()
+    user.activation_code_hash = generate_password_hash(code)
+    user.activation_expires_at = utcnow() + timedelta(days=ACTIVATION_DAYS)
+    return code
+
+
+def activate(session: Session, username: str, code: str, password: str) -> User:
+    """Set the password of an account with its activation code; the code works once."""
+    user = find_user(session, username)
+    code = normalize_code(code)
+    if (
+        user is None
+        or not user.active
+        or not user.activation_code_hash
+        or not check_password_hash(user.activation_code_hash, code)
+    ):
+        raise InvalidCode(_l("Wrong user name or activation code."))
+    if user.activation_expires_at is None or user.activation_expires_at <= utcnow():
+        raise AccountError(_l("This activation code has expired. Ask your supervisor for a new one."))
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise AccountError(_l("Use at least %(num)d characters.", num=MIN_PASSWORD_LENGTH))
+    if password.strip().upper() == user.username.upper():
+        raise AccountError(_l("The password must not be the user name."))
+    user.set_password(password)
+    user.activation_code_hash, user.activation_expires_at = "", None
+    session.flush()
+    return user
+
+
+def attempt_keys(username: str, address: str | None) -> tuple[str, str]:
+    return f"user:{username.strip().lower()}", f"addr:{address or 'unknown'}"
+
+
+def login_blocked(session: Session, username: str, address: str | None, now: datetime | None = None) -> bool:
+    """Tell whether the account or the address failed too often in the last minutes."""
+    user_key, address_key = attempt_keys(username, address)
+    counts = dict(session.execute(
+        select(LoginAttempt.key, func.count())
+        .where(LoginAttempt.key.in_([user_key, address_key]), LoginAttempt.at > (now or utcnow()) - FAILURE_WINDOW)
+        .group_by(LoginAttempt.key)
+    ).all())
+    return counts.get(user_key, 0) >= MAX_ACCOUNT_FAILURES or counts.get(address_key, 0) >= MAX_ADDRESS_FAILURES
+
+
+def record_failure(session: Session, username: str, address: str | None, now: datetime | None = None) -> None:
+    """Count a failed login against the account and the address; forget failures older than a day."""
+    now = now or utcnow()
+    session.execute(delete(LoginAttempt).where(LoginAttempt.at < now - ATTEMPT_RETENTION))
+    session.add_all([LoginAttempt(key=key, at=now) for key in attempt_keys(username, address)])
+    session.flush()
+
+
+def forget_failures(session: Session, username: str) -> None:
+    """Clear an account's failures after it logged in, so that earlier typos do not add up to a block."""
+    session.execute(delete(LoginAttempt).where(LoginAttempt.key == attempt_keys(username, None)[0]))
+    session.flush()

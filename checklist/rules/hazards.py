@@ -1,0 +1,115 @@
+"""Rules of a hazard's life after it is found: proof, verification, extension, listed supervision.
+
+open ──(enterprise submits proof)──▶ submitted ──(supervisor accepts)──▶ closed
+  ▲                                      │
+  └──────(supervisor rejects, with a reason)┘
+Each function checks the permission and the state, writes a history row, flushes, and raises
+RectificationError when refused; the caller commits. A closed hazard never changes.
+"""
+
+from datetime import date
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import Session
+
+from checklist import access
+from checklist.imaging import ProcessedPhoto
+from checklist.models import Hazard, HazardHistory, HazardStatus, HistoryAction, PhotoKind, Unit, User, utcnow
+from checklist.refusal import Refused
+from checklist.rules import photos
+
+
+class RectificationError(Refused):
+    """A refused step of a hazard's rectification."""
+
+
+def _record(
+    session: Session, user: User, hazard: Hazard, action: HistoryAction, to_status: HazardStatus, note: str = "",
+    **deadlines: date,
+) -> None:
+    session.add(HazardHistory(
+        hazard=hazard, at=utcnow(), user_id=user.id, action=action,
+        from_status=hazard.status, to_status=to_status, note=(note or "").strip(), **deadlines,
+    ))
+    hazard.status = to_status
+
+
+def _require_open_for_change(user: User, hazard: Hazard) -> None:
+    if not access.can_view_hazard(user, hazard):
+        raise RectificationError(_l("You may not see this hazard."))
+    if hazard.is_closed:
+        raise RectificationError(_l("This hazard is closed and can no longer be changed."))
+
+
+def submit_fix(
+    session: Session, user: User, hazard: Hazard, *, note: str, proof: list[ProcessedPhoto], upload_dir: str,
+) -> None:
+    """The enterprise sends proof photos and a note; the hazard waits for verification."""
+    _require_open_for_change(user, hazard)
+    if not access.can_submit_fix(user, hazard):
+        raise RectificationError(_l("Only the enterprise itself submits the proof of its fix."))
+    if hazard.status is not HazardStatus.OPEN:
+        raise RectificationError(_l("The fix has already been submitted and waits for verification."))
+    if not proof:
+        raise RectificationError(_l("Add at least one photo that shows the fix."))
+    for processed in proof:
+        photo = photos.store(session, upload_dir, processed, user, hazard.inspection, item=hazard.item, hazard=hazard)
+        photo.kind = PhotoKind.PROOF
+    _record(session, user, hazard, HistoryAction.SUBMITTED, HazardStatus.SUBMITTED, note)
+    session.flush()
+
+
+def _require_verifier(user: User, hazard: Hazard) -> None:
+    _require_open_for_change(user, hazard)
+    if not access.can_verify(user, hazard):
+        if hazard.is_listed:
+            raise RectificationError(_l("A listed hazard is closed only by its supervising unit or the city."))
+        raise RectificationError(_l("Only the unit that found this hazard or the county may verify it."))
+
+
+def accept_fix(session: Session, user: User, hazard: Hazard, note: str = "") -> None:
+    """Accept the fix: the hazard is closed (销号)."""
+    _require_verifier(user, hazard)
+    if hazard.status is not HazardStatus.SUBMITTED:
+        raise RectificationError(_l("No fix has been submitted for this hazard."))
+    _record(session, user, hazard, HistoryAction.ACCEPTED, HazardStatus.CLOSED, note)
+    hazard.closed_at = utcnow()
+    session.flush()
+
+
+def reject_fix(session: Session, user: User, hazard: Hazard, reason: str) -> None:
+    """Send the fix back to the enterprise; the reason is required."""
+    _require_verifier(user, hazard)
+    if hazard.status is not HazardStatus.SUBMITTED:
+        raise RectificationError(_l("No fix has been submitted for this hazard."))
+    if not reason.strip():
+        raise RectificationError(_l("Give the reason for rejecting the fix."))
+    _record(session, user, hazard, HistoryAction.REJECTED, HazardStatus.OPEN, reason)
+    session.flush()
+
+
+def extend_deadline(session: Session, user: User, hazard: Hazard, new_deadline: date, reason: str) -> None:
+    """Give more time (延期); the reason and both dates are recorded."""
+    _require_verifier(user, hazard)
+    if not reason.strip():
+        raise RectificationError(_l("Give the reason for the extension."))
+    if new_deadline <= hazard.deadline:
+        raise RectificationError(_l("The new deadline must be later than the current one."))
+    _record(session, user, hazard, HistoryAction.EXTENDED, hazard.status, reason,
+            deadline_from=hazard.deadline, deadline_to=new_deadline)
+    hazard.deadline = new_deadline
+    session.flush()
+
+
+def list_hazard(session: Session, user: User, hazard: Hazard, unit: Unit, deadline: date, note: str = "") -> None:
+    """Place a major hazard under listed supervision (挂牌督办) by a unit, with a deadline."""
+    _require_open_for_change(user, hazard)
+    if not access.can_list(user, hazard):
+        raise RectificationError(_l("Only the county or the city lists a major hazard for supervision."))
+    if unit.county_id not in (None, hazard.enterprise.county_id):
+        raise RectificationError(_l("The supervising unit must belong to the enterprise's county or the city."))
+    if not access.is_city(user) and unit.county_id is None:
+        raise RectificationError(_l("Only the city places a hazard under a city unit's supervision."))
+    hazard.listed_unit, hazard.listed_deadline, hazard.listed_at = unit, deadline, utcnow()
+    _record(session, user, hazard, HistoryAction.LISTED, hazard.status, note or unit.name, deadline_to=deadline)
+    session.flush()

@@ -1,0 +1,122 @@
+"""Photos: the upload turned into stored files and a Photo row, and who may see them."""
+
+import base64
+import binascii
+import os
+import tempfile
+import uuid
+from io import BytesIO
+from pathlib import Path
+
+from flask_babel import lazy_gettext as _l
+from PIL import Image
+from sqlalchemy.orm import Session
+
+from checklist.clock import to_local
+from checklist.db import released
+from checklist.imaging import PhotoError, ProcessedPhoto, process_photo
+from checklist.models import ChecklistItem, Enterprise, Hazard, Inspection, Photo, User, utcnow
+
+__all__ = ["PhotoError", "prepare", "signature_png", "store"]
+
+
+def stamp_lines(inspection: Inspection, user: User) -> list[str]:
+    """The text burnt into a photo: when, where and by whom."""
+    return [
+        to_local(utcnow()).strftime("%Y-%m-%d %H:%M"),
+        inspection.enterprise.name,
+        user.name,
+    ]
+
+
+def prepare(session: Session, uploads: list[bytes], inspection: Inspection, user: User, limits: dict,
+            held: tuple = ()) -> list[ProcessedPhoto]:
+    """Check and re-encode every upload first, so one bad file stores none of them.
+
+    The re-encoding runs between two transactions (`db.released`): the request must not have changed
+    anything yet, and the `held` entities are read again, locked, afterwards.
+    """
+    if not uploads:
+        return []
+    lines = stamp_lines(inspection, user)
+    with released(session, *held):
+        return [
+            process_photo(data, lines, max_bytes=limits["PHOTO_MAX_BYTES"], max_pixels=limits["PHOTO_MAX_PIXELS"])
+            for data in uploads
+        ]
+
+
+def _write(folder: Path, relative: str, data: bytes) -> None:
+    """Write a file atomically: a server killed mid-write leaves no half file behind."""
+    target = folder / relative
+    target.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=target.parent, suffix=".part")
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(data)
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.replace(temporary, target)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def store(
+    session: Session,
+    upload_dir: str,
+    processed: ProcessedPhoto,
+    user: User,
+    inspection: Inspection | None = None,
+    item: ChecklistItem | None = None,
+    hazard: Hazard | None = None,
+    *,
+    enterprise: Enterprise | None = None,
+    client_uuid: str | None = None,
+) -> Photo:
+    """Write the files, then add the row that points at them (the caller commits).
+
+    A photo sent ahead of its inspection has none yet: it then needs the enterprise it was taken at.
+    """
+    if inspection is None and enterprise is None:
+        raise ValueError("a photo needs its inspection or its enterprise")
+    name = uuid.uuid4().hex
+    relative = f"{processed.sha256[:2]}/{name}.jpg"
+    thumbnail = f"{processed.sha256[:2]}/{name}.thumb.jpg"
+    folder = Path(upload_dir)
+    _write(folder, relative, processed.image)
+    _write(folder, thumbnail, processed.thumbnail)
+    photo = Photo(
+        inspection=inspection,
+        enterprise_id=enterprise.id if enterprise is not None else inspection.enterprise_id,
+        uuid=client_uuid,
+        item_id=item.id if item else None,
+        hazard=hazard,
+        sha256=processed.sha256,
+        path=relative,
+        thumbnail_path=thumbnail,
+        width=processed.width,
+        height=processed.height,
+        captured_at=processed.captured_at,
+        uploaded_by=user,
+    )
+    session.add(photo)
+    session.flush()
+    return photo
+
+
+def signature_png(data_url: str) -> bytes:
+    """Decode the signature pad's PNG data URL, re-encoded; raise PhotoError if it is not one."""
+    prefix = "data:image/png;base64,"
+    error = PhotoError("not_image", _l("The signature could not be read. Please sign again."))
+    if not data_url.startswith(prefix) or len(data_url) > 2_000_000:
+        raise error
+    try:
+        with Image.open(BytesIO(base64.b64decode(data_url[len(prefix):], validate=True))) as image:
+            if image.format != "PNG" or image.width * image.height > 4_000_000:
+                raise error
+            output = BytesIO()
+            image.convert("LA").save(output, "PNG", optimize=True)
+    except (binascii.Error, OSError, ValueError) as failure:
+        raise error from failure
+    return output.getvalue()

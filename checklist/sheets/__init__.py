@@ -1,0 +1,1 @@
+"""Files handed out: xlsx workbooks (openpyxl) and the printed QR label sheet."""

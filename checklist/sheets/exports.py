@@ -1,0 +1,183 @@
+"""Spreadsheets built from what the rules and queries return; the routes only send them."""
+
+from io import BytesIO
+
+from flask_babel import gettext as _
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Border, Font, Side
+from openpyxl.utils import get_column_letter
+
+from checklist.clock import local_today
+from checklist.models import Hazard
+from checklist.read.hazards import is_overdue
+
+THIN = Side(style="thin")
+BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
+
+
+def landscape_a4(sheet, pages_tall: int = 0) -> None:
+    """Print on A4 landscape, one page wide (and pages_tall pages tall; 0: as many as needed)."""
+    sheet.page_setup.orientation = "landscape"
+    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
+    sheet.page_setup.fitToWidth = 1
+    sheet.page_setup.fitToHeight = pages_tall
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+
+
+def workbook_bytes(workbook: Workbook) -> bytes:
+    output = BytesIO()
+    workbook.save(output)
+    return output.getvalue()
+
+
+# What makes a spreadsheet read typed text as a formula.
+FORMULA_STARTS = ("=", "+", "-", "@")
+
+
+def append_row(sheet, values) -> None:
+    """Append a row; text is always stored as text, never as a formula (formula injection).
+
+    Text that would turn into a formula if typed in (= + - @) is also marked as quoted text, the way
+    Excel marks text typed after an apostrophe: editing the cell later keeps it text.
+    """
+    sheet.append(values)
+    for cell in sheet[sheet.max_row]:
+        if cell.data_type == "f":
+            cell.data_type = "s"
+        if cell.data_type == "s" and isinstance(cell.value, str) and cell.value.startswith(FORMULA_STARTS):
+            cell.quotePrefix = True
+
+
+def major_hazards_xlsx(hazards: list[Hazard]) -> bytes:
+    """The list of major and listed hazards (重大问题隐患清单), one row per hazard."""
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = _("Major hazards")
+    headers = [
+        _("No."), _("County"), _("Enterprise"), _("Credit code"), _("Hazard"), _("Level"), _("Found on"),
+        _("Deadline"), _("Status"), _("Overdue"), _("Supervising unit"), _("Supervision deadline"),
+        _("Responsible"),
+    ]
+    widths = [6, 10, 28, 22, 48, 8, 12, 12, 10, 8, 22, 12, 10]
+    sheet.append([_("List of major hazards") + f"  {local_today().isoformat()}"])
+    sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(headers))
+    sheet["A1"].font = Font(bold=True, size=14)
+    sheet["A1"].alignment = Alignment(horizontal="center")
+    sheet.append(headers)
+    for number, hazard in enumerate(hazards, start=1):
+        append_row(sheet, (
+            number, hazard.enterprise.county.name, hazard.enterprise.name, hazard.enterprise.credit_code,
+            hazard.description, str(hazard.level.label), hazard.found_at.date() if hazard.found_at else None,
+            hazard.deadline, str(hazard.status.label), _("Yes") if is_overdue(hazard) else "",
+            hazard.listed_unit.name if hazard.listed_unit else "", hazard.listed_deadline,
+            hazard.responsible_person,
+        ))
+    for index, width in enumerate(widths, start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = width
+    for row in sheet.iter_rows(min_row=2):
+        for cell in row:
+            cell.border = BORDER
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+            if cell.is_date:
+                cell.number_format = "yyyy-mm-dd"
+    for cell in sheet[2]:
+        cell.font = Font(bold=True)
+    sheet.freeze_panes = "A3"
+    landscape_a4(sheet)
+    return workbook_bytes(workbook)
+
+
+def teams_xlsx(units: list) -> bytes:
+    """The register of teams, members and liaisons, one row per member (检查督导组及人员名单)."""
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "检查督导组及人员名单"
+    headers = [_("Unit"), _("Liaison"), _("Phone"), _("Team"), _("Member"), _("Member's phone")]
+    append_row(sheet, headers)
+    for unit in units:
+        rows = [(team, member) for team in unit.teams for member in team.members] or [(None, None)]
+        for team, member in rows:
+            append_row(sheet, (
+                unit.name, unit.liaison_name, unit.liaison_phone, team.name if team else "",
+                member.name if member else "", member.phone if member else "",
+            ))
+    for index, width in enumerate([26, 10, 16, 20, 10, 16], start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = width
+    for row in sheet.iter_rows():
+        for cell in row:
+            cell.border = BORDER
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    return workbook_bytes(workbook)
+
+
+def statistics_table_xlsx(table) -> bytes:  # table: statistics.StatisticsTable
+    """The statistics table as the notice's attachment prints it, on one A4 landscape page.
+
+    Every text of the sheet's frame is the official form's own wording (市安发〔2021〕17号, 附件), kept
+    literally in Chinese and not translated: the table is filed with the city in that form.
+    """
+    columns = 14  # 单位名称 + seven columns of 检查工作开展情况 + six of 查处违法行为情况
+    last = get_column_letter(columns)
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "统计表"
+    append_row(sheet, [table.title])  # it names the county: data, not the form's own text
+    append_row(sheet, [table.period_text])
+    sheet.append(["单位名称", "检查工作开展情况", *[None] * 6, "查处违法行为情况", *[None] * 5])
+    sheet.append([
+        None, "派出检查组数", "派出检查组人数", "被检查单位", "一般隐患", None, "重大隐患", None,
+        "下达执法文书", "停产整顿", "行政处罚款", "暂扣吊销证照", "关闭取缔", "其他",
+    ])
+    sheet.append([None, None, None, None, "排查", "整改", "排查", "整改", *[None] * 6])
+    sheet.append([None, "(组)", "(人)", "(家)", "(项)", "(项)", "(项)", "(项)", "(份)", "(家)", "(万元)", "(个)",
+                  "(家)", None])
+    for merged in (
+        f"A1:{last}1", f"A2:{last}2", "A3:A5", "B3:H3", f"I3:{last}3", "B4:B5", "C4:C5", "D4:D5", "E4:F4", "G4:H4",
+        "I4:I5", "J4:J5", "K4:K5", "L4:L5", "M4:M5", "N4:N5",
+    ):
+        sheet.merge_cells(merged)
+    first_data = sheet.max_row + 1
+    for row in [*table.rows, table.total]:
+        append_row(sheet, [row.name, *row.figures])
+    last_data = sheet.max_row
+    for label, text in (
+        ("亮点工作（或者本行业特色工作）（50至200字）", table.note.highlights),
+        ("存在问题（每个方面不超过100字）", table.note.problems),  # one aspect a line
+        ("备注", table.note.remarks),
+    ):
+        append_row(sheet, [label, text or None])
+        sheet.merge_cells(start_row=sheet.max_row, start_column=2, end_row=sheet.max_row, end_column=columns)
+        # A merged cell does not grow with its text: give the row the height its lines need.
+        lines = sum(max(1, -(-len(line) // 52)) for line in (text or "").splitlines() or [""])
+        sheet.row_dimensions[sheet.max_row].height = max(45, 15 * lines + 6)
+
+    widths = [22, 8, 9, 8, 7, 7, 7, 7, 9, 8, 9, 9, 8, 7]
+    for index, width in enumerate(widths, start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = width
+    centred = Alignment(horizontal="center", vertical="center", wrap_text=True)
+    for row in sheet.iter_rows(min_row=3, max_row=sheet.max_row, max_col=columns):
+        for cell in row:
+            cell.border = BORDER
+            cell.alignment = centred
+    for row in sheet.iter_rows(min_row=3, max_row=first_data - 1, max_col=columns):
+        for cell in row:
+            cell.font = Font(bold=True)
+    for row in sheet.iter_rows(min_row=first_data, max_row=last_data):
+        row[0].alignment = Alignment(horizontal="left", vertical="center", wrap_text=True)
+        row[10].number_format = "0.00"
+    for cell in sheet[last_data]:
+        cell.font = Font(bold=True)
+    for row in sheet.iter_rows(min_row=last_data + 1, max_row=sheet.max_row, max_col=2):
+        row[0].alignment = centred
+        row[1].alignment = Alignment(horizontal="left", vertical="top", wrap_text=True)
+    sheet["A1"].font = Font(bold=True, size=16)
+    sheet["A1"].alignment = Alignment(horizontal="center", vertical="center")
+    sheet.row_dimensions[1].height = 30
+    sheet["A2"].alignment = Alignment(horizontal="left", vertical="center")
+    sheet.row_dimensions[4].height = 30
+    sheet.print_options.horizontalCentered = True
+    landscape_a4(sheet, pages_tall=1)
+    sheet.page_margins.left = sheet.page_margins.right = 0.4
+    sheet.page_margins.top = sheet.page_margins.bottom = 0.5
+    return workbook_bytes(workbook)

@@ -1,0 +1,209 @@
+"""Forms only validate input; who may do what is decided in the rule functions."""
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired, MultipleFileField
+from wtforms import (
+    BooleanField,
+    DateField,
+    DecimalField,
+    HiddenField,
+    PasswordField,
+    RadioField,
+    SelectChoice,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import UUID, DataRequired, EqualTo, Length, NumberRange, Optional, ValidationError
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from checklist.models import EnforcementKind, HazardLevel, Outcome
+from checklist.read.statistics import check_highlights, check_problems
+from checklist.rules.accounts import MIN_PASSWORD_LENGTH
+
+
+def choices(members) -> list[SelectChoice]:
+    """Offer enum members as choices: their value sent, their translated label shown."""
+    return [SelectChoice(member.value, member.label) for member in members]
+
+
+class LoginForm(FlaskForm):
+    username = StringField(_l("User name"), validators=[DataRequired(), Length(max=40)])
+    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=200)])
+
+
+class StartInspectionForm(FlaskForm):
+    client_uuid = HiddenField(validators=[DataRequired(), UUID()])
+    mode = RadioField(_l("Inspection mode"), validators=[DataRequired()])
+    team = SelectField(_l("Inspection team"), coerce=int, validators=[Optional()])
+
+
+class ItemForm(FlaskForm):
+    outcome = RadioField(_l("Result"), choices=choices(Outcome), validators=[DataRequired()])
+    note = TextAreaField(_l("Note"), validators=[Length(max=1000)])
+    photos = MultipleFileField(_l("Photos"))
+    level = RadioField(_l("Hazard level"), choices=choices(HazardLevel), default=HazardLevel.GENERAL.value)
+    description = TextAreaField(_l("Hazard description"), validators=[Length(max=1000)])
+    deadline = DateField(_l("Deadline"), validators=[Optional()])
+    responsible_person = StringField(_l("Responsible person"), validators=[Length(max=40)])
+
+    def validate_description(self, field) -> None:
+        if self.outcome.data == Outcome.FAIL.value and not field.data.strip():
+            raise ValidationError(_l("Describe the hazard found at this item."))
+
+    def validate_responsible_person(self, field) -> None:
+        if self.outcome.data == Outcome.FAIL.value and not field.data.strip():
+            raise ValidationError(_l("Name the person responsible for the fix."))
+
+
+class EnforcementForm(FlaskForm):
+    kind = SelectField(_l("Action"), choices=choices(EnforcementKind), validators=[DataRequired()])
+    document_number = StringField(_l("Document number"), validators=[Length(max=60)])
+    fine_wan = DecimalField(
+        _l("Fine (10,000 yuan)"), places=2, validators=[Optional(), NumberRange(min=0, max=100000)]
+    )
+    note = StringField(_l("Note"), validators=[Length(max=500)])
+
+
+class MultiCheckboxField(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class ReviewForm(FlaskForm):
+    inspectors = MultiCheckboxField(_l("Inspectors who took part"), coerce=int)
+
+
+class SignForm(FlaskForm):
+    signer_name = StringField(_l("Name of the enterprise's representative"), validators=[Length(max=40)])
+    signature = HiddenField()
+    refused = BooleanField(_l("The representative refused to sign"))
+
+
+class ActionForm(FlaskForm):
+    """A button that changes something: only the CSRF token."""
+
+
+class ActivationForm(FlaskForm):
+    username = StringField(_l("User name"), validators=[DataRequired(), Length(max=40)])
+    code = StringField(_l("Activation code"), validators=[DataRequired(), Length(max=40)])
+    password = PasswordField(_l("New password"), validators=[
+        DataRequired(),
+        Length(min=MIN_PASSWORD_LENGTH, message=_l("Use at least %(num)d characters.", num=MIN_PASSWORD_LENGTH)),
+        Length(max=200),
+    ])
+    password_again = PasswordField(_l("New password again"), validators=[
+        DataRequired(), EqualTo("password", message=_l("The two passwords differ.")),
+    ])
+
+
+class AccountForm(FlaskForm):
+    name = StringField(_l("Name of the person who receives the code"), validators=[Length(max=40)])
+    phone = StringField(_l("Phone"), validators=[Length(max=20)])
+
+
+class FixForm(FlaskForm):
+    photos = MultipleFileField(_l("Photos of the fix"))
+    note = TextAreaField(_l("What was done"), validators=[DataRequired(), Length(max=1000)])
+
+
+class AcceptForm(FlaskForm):
+    note = StringField(_l("Note"), validators=[Length(max=500)])
+
+
+class RejectForm(FlaskForm):
+    reason = TextAreaField(_l("Reason for rejecting"), validators=[DataRequired(), Length(max=1000)])
+
+
+class ExtendForm(FlaskForm):
+    deadline = DateField(_l("New deadline"), validators=[DataRequired()])
+    reason = StringField(_l("Reason for the extension"), validators=[DataRequired(), Length(max=500)])
+
+
+class ListForm(FlaskForm):
+    unit = SelectField(_l("Supervising unit"), coerce=int, validators=[DataRequired()])
+    deadline = DateField(_l("Supervision deadline"), validators=[DataRequired()])
+    note = StringField(_l("Note"), validators=[Length(max=500)])
+
+
+class LiaisonForm(FlaskForm):
+    name = StringField(_l("Liaison"), validators=[DataRequired(), Length(max=40)])
+    phone = StringField(_l("Phone"), validators=[DataRequired(), Length(max=20)])
+
+
+class TeamForm(FlaskForm):
+    name = StringField(_l("Team name"), validators=[DataRequired(), Length(max=80)])
+
+
+class MemberForm(FlaskForm):
+    name = StringField(_l("Name"), validators=[Length(max=40)])
+    phone = StringField(_l("Mobile phone (the user name)"), validators=[DataRequired(), Length(max=20)])
+
+
+class DailyReportForm(FlaskForm):
+    """The texts of a daily report; its figures come from the data."""
+
+    leadership = TextAreaField(_l("Leaders' performance of duties"), validators=[Length(max=5000)])
+    highlights = TextAreaField(_l("Highlights"), validators=[Length(max=5000)])
+    problems = TextAreaField(_l("Problems"), validators=[Length(max=5000)])
+    typical_cases = TextAreaField(_l("Typical cases"), validators=[Length(max=5000)])
+
+
+class MonthlyReportForm(FlaskForm):
+    """The three parts of a monthly report; their lengths are the rule function's business."""
+
+    highlights = TextAreaField(_l("Highlights"), validators=[Length(max=20000)])
+    problems = TextAreaField(_l("Problems"), validators=[Length(max=20000)])
+    measures = TextAreaField(_l("Measures"), validators=[Length(max=20000)])
+
+
+class PeriodForm(FlaskForm):
+    """The period of the statistics table, sent as ?from=YYYY-MM-DD&to=YYYY-MM-DD."""
+
+    class Meta:
+        csrf = False  # a GET form that changes nothing
+
+    start = DateField(_l("From"), name="from", validators=[DataRequired()])
+    end = DateField(_l("To"), name="to", validators=[DataRequired()])
+
+    def validate_end(self, field) -> None:
+        if self.start.data and field.data and field.data < self.start.data:
+            raise ValidationError(_l("The period ends before it starts."))
+
+
+class TableNoteForm(FlaskForm):
+    """The texts under the statistics table of a period; their limits are statistics.check_note's."""
+
+    start = DateField(name="from", validators=[DataRequired()])  # both rendered hidden: the period shown
+    end = DateField(name="to", validators=[DataRequired()])
+    highlights = TextAreaField(_l("Highlights (50 to 200 characters)"), validators=[Length(max=2000)])
+    problems = TextAreaField(_l("Problems (one per line, each at most 100 characters)"),
+                             validators=[Length(max=10000)])
+    remarks = TextAreaField(_l("Remarks"), validators=[Length(max=1000)])
+
+    def validate_end(self, field) -> None:
+        if self.start.data and field.data and field.data < self.start.data:
+            raise ValidationError(_l("The period ends before it starts."))
+
+    def validate_highlights(self, field) -> None:
+
+        messages = check_highlights(field.data or "")
+        if messages:
+            raise ValidationError(messages[0])
+
+    def validate_problems(self, field) -> None:
+
+        field.errors.extend(check_problems(field.data or ""))  # one message per aspect too long, numbered
+
+
+
+
+class RosterImportForm(FlaskForm):
+    roster = FileField(_l("Enterprise roster (.xlsx)"), validators=[FileRequired(_l("Choose a file."))])
+
+
+class ChecklistImportForm(FlaskForm):
+    sector = SelectField(_l("Sector"), coerce=int, validators=[DataRequired()])
+    table = FileField(_l("Checklist table (.xlsx)"), validators=[FileRequired(_l("Choose a file."))])

@@ -1,0 +1,125 @@
+"""Home page, language switch, health check and photo files."""
+
+import base64
+import hashlib
+from pathlib import Path
+
+from flask import Blueprint, Flask, abort, current_app, redirect, render_template, request, send_file, url_for
+from flask_babel import get_locale
+from flask_login import current_user, login_required
+from markupsafe import Markup
+from sqlalchemy import select, text
+from sqlalchemy.exc import SQLAlchemyError
+
+from checklist import access
+from checklist.clock import local_today, to_local
+from checklist.db import get_session
+from checklist.models import Enterprise, Inspection, InspectionStatus, Photo, Role
+from checklist.read import hazards
+from checklist.rules import reports as reporting
+
+bp = Blueprint("views", __name__)
+
+# The in-app QR scanner uses the camera; nothing uses any other device or sensor. (Only features every
+# browser knows: an unknown one is reported as an error in the console.)
+PERMISSIONS_POLICY = (
+    "camera=(self), microphone=(), geolocation=(), payment=(), usb=(), magnetometer=(), gyroscope=(), "
+    "accelerometer=()"
+)
+HSTS = "max-age=31536000"  # a year; subdomains are the city's business, not this app's
+
+
+def init_app(app: Flask) -> None:
+    app.register_blueprint(bp)
+    # The stylesheet is inlined so that a page renders after one round trip on a weak signal;
+    # the Content-Security-Policy allows exactly this stylesheet and nothing from elsewhere.
+    css = (Path(app.static_folder) / "css" / "app.css").read_text(encoding="utf-8")
+    css_hash = base64.b64encode(hashlib.sha256(css.encode()).digest()).decode()
+    policy = (
+        f"default-src 'self'; style-src 'self' 'sha256-{css_hash}'; img-src 'self' data: blob:; "
+        "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+    )
+
+    https = app.config["BASE_URL"].startswith("https://")
+
+    @app.after_request
+    def security_headers(response):
+        headers = response.headers
+        headers.setdefault("Content-Security-Policy", policy)
+        headers.setdefault("X-Content-Type-Options", "nosniff")
+        headers.setdefault("X-Frame-Options", "DENY")  # frame-ancestors 'none' for browsers without CSP 2
+        headers.setdefault("Referrer-Policy", "same-origin")
+        headers.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
+        headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+        if https or request.is_secure:  # browsers ignore it over plain http anyway
+            headers.setdefault("Strict-Transport-Security", HSTS)
+        if response.mimetype.startswith("image/"):  # a photo is shown, never offered as a file to open
+            headers.setdefault("Content-Disposition", "inline")
+        return response
+
+    app.jinja_env.globals["inline_css"] = Markup(css)
+    app.add_template_filter(lambda moment: to_local(moment).strftime("%Y-%m-%d %H:%M") if moment else "", "local")
+    app.context_processor(lambda: {"today": local_today(), "get_locale": get_locale})
+
+
+@bp.route("/")
+@login_required
+def home():
+    session = get_session()
+    if current_user.role is Role.ENTERPRISE:
+        return redirect(url_for("rectification.rectification_list"))
+    drafts = session.scalars(
+        select(Inspection)
+        .where(Inspection.created_by_id == current_user.id, Inspection.status == InspectionStatus.DRAFT)
+        .order_by(Inspection.started_at.desc()).limit(20)
+    ).all()
+    recent = session.scalars(
+        select(Inspection)
+        .where(Inspection.inspectors.contains(current_user), Inspection.status == InspectionStatus.SUBMITTED)
+        .order_by(Inspection.submitted_at.desc()).limit(10)
+    ).all()
+    query = request.args.get("q", "").strip()
+    found = []
+    if query:
+        found = session.scalars(
+            access.visible_enterprises(select(Enterprise), current_user)
+            .where(Enterprise.name.icontains(query, autoescape=True) | (Enterprise.credit_code == query.upper()))
+            .order_by(Enterprise.name).limit(20)
+        ).all()
+    return render_template(
+        "home.html", drafts=drafts, recent=recent, query=query, found=found,
+        waiting=hazards.waiting_for(session, current_user),
+        reporting_unit=reporting.reporting_unit_for(session, current_user), oversee=reporting.can_oversee(current_user),
+    )
+
+
+@bp.route("/lang/<code>")
+def switch_language(code: str):
+    response = redirect(request.referrer or url_for("views.home"))
+    if code in current_app.config["LANGUAGES"]:
+        response.set_cookie("lang", code, max_age=365 * 24 * 3600, samesite="Lax")
+    return response
+
+
+@bp.route("/healthz")
+def healthz():
+    try:
+        get_session().execute(text("SELECT 1"))
+    except SQLAlchemyError:
+        return {"status": "database unreachable"}, 503
+    return {"status": "ok"}
+
+
+@bp.route("/photos/<int:photo_id>")
+@bp.route("/photos/<int:photo_id>/thumb", endpoint="photo_thumbnail")
+@login_required
+def photo(photo_id: int):
+    stored = get_session().get(Photo, photo_id) or abort(404)
+    if stored.inspection is None:  # sent ahead of its inspection: only its sender sees it yet
+        access.require(stored.uploaded_by_id == current_user.id)
+    else:
+        access.require(access.can_view_inspection(current_user, stored.inspection))
+    relative = stored.thumbnail_path if request.endpoint == "views.photo_thumbnail" else stored.path
+    response = send_file(Path(current_app.config["UPLOAD_DIR"]) / relative, mimetype="image/jpeg", max_age=0)
+    response.headers["Cache-Control"] = "private, max-age=86400"
+    return response

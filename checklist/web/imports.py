@@ -1,0 +1,100 @@
+"""Imports from Excel: the enterprise roster and a department's own checklist table."""
+
+from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import select
+from wtforms import SelectChoice
+
+from checklist import access
+from checklist.db import get_session
+from checklist.models import Sector
+from checklist.rules import imports as importing
+from checklist.web.forms import ChecklistImportForm, RosterImportForm
+
+bp = Blueprint("imports", __name__)
+
+
+@bp.before_request
+@login_required
+def require_importer():
+    """Only county and city supervisors import."""
+    access.require(importing.can_import(current_user))
+
+
+def checklist_form() -> ChecklistImportForm:
+    """Offer the sectors that have a checklist file."""
+    form = ChecklistImportForm()
+    sectors = get_session().scalars(select(Sector).order_by(Sector.id))
+    known = current_app.extensions["catalogue"].sectors
+    form.sector.choices = [SelectChoice(sector.id, sector.name) for sector in sectors if sector.code in known]
+    return form
+
+
+def page(roster_form=None, table_form=None, refusal=None, refused_file=None, status=200):
+    return render_template(
+        "imports/index.html", roster_form=roster_form or RosterImportForm(),
+        table_form=table_form or checklist_form(), refusal=refusal, refused_file=refused_file,
+        max_rows=importing.MAX_ROWS, max_megabytes=importing.MAX_BYTES // (1024 * 1024),
+    ), status
+
+
+def xlsx(data: bytes, filename: str) -> Response:
+    return Response(data, mimetype=importing.XLSX, headers={
+        "Content-Disposition": f"attachment; filename={filename}",
+    })
+
+
+def upload(field) -> bytes:
+    """Read at most one byte more than allowed: enough for the rule to refuse a file that is too large."""
+    return field.data.read(importing.MAX_BYTES + 1)
+
+
+@bp.route("/imports")
+def index():
+    return page()
+
+
+@bp.route("/imports/roster-template.xlsx")
+def roster_template():
+    return xlsx(importing.roster_template(get_session(), current_user), "roster-template.xlsx")
+
+
+@bp.route("/imports/checklist-template.xlsx")
+def checklist_template():
+    return xlsx(importing.checklist_template(current_app.extensions["catalogue"]), "checklist-template.xlsx")
+
+
+@bp.route("/imports/roster", methods=["POST"])
+def roster():
+    form, session = RosterImportForm(), get_session()
+    if not form.validate_on_submit():
+        return page(roster_form=form, status=400)
+    try:
+        result = importing.import_roster(session, current_user, upload(form.roster))
+    except importing.ImportRefused as refusal:
+        session.rollback()
+        return page(roster_form=form, refusal=refusal, refused_file=form.roster.data.filename, status=400)
+    session.commit()
+    flash(_("Roster imported. Enterprises added: %(created)d; updated: %(updated)d.",
+            created=result.created, updated=result.updated), "success")
+    return redirect(url_for("imports.index"))
+
+
+@bp.route("/imports/checklist", methods=["POST"])
+def checklist():
+    form, session = checklist_form(), get_session()
+    if not form.validate_on_submit():
+        return page(table_form=form, status=400)
+    sector = session.get(Sector, form.sector.data) or abort(404)
+    catalogue = current_app.extensions["catalogue"]
+    try:
+        version = importing.import_checklist(session, current_user, catalogue, sector, upload(form.table))
+    except importing.ImportRefused as refusal:
+        session.rollback()
+        return page(table_form=form, refusal=refusal, refused_file=form.table.data.filename, status=400)
+    session.commit()
+    flash(_("%(sector)s checklist, version %(version)d, is now in use: the %(common)d common items and "
+            "%(own)d items of the table.", sector=sector.name, version=version.version,
+            common=len(catalogue.common), own=len(version.items) - len(catalogue.common)), "success")
+    return redirect(url_for("imports.index"))

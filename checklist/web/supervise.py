@@ -1,0 +1,178 @@
+"""Supervisors' pages: the enterprises of their area, QR codes and label sheets, teams and liaisons."""
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
+
+from checklist import access
+from checklist.db import get_session, sql_int
+from checklist.models import County, Enterprise, Role, Sector, Team, Unit, User
+from checklist.read.enterprises import county_enterprises
+from checklist.read.paging import paged
+from checklist.rules import teams
+from checklist.sheets.exports import teams_xlsx
+from checklist.sheets.labels import label_sheet_pdf, qr_png, site_url
+from checklist.web.forms import ActionForm, LiaisonForm, MemberForm, TeamForm
+
+bp = Blueprint("supervise", __name__)
+
+
+@bp.before_request
+@login_required
+def require_supervisor():
+    """Enterprises have no business here."""
+    if current_user.role is Role.ENTERPRISE:
+        abort(403)
+
+
+def visible_counties() -> list[County]:
+    """The counties whose enterprises the current user sees: its own, or all for the city."""
+    query = select(County).order_by(County.code)
+    if current_user.county_id is not None:
+        query = query.where(County.id == current_user.county_id)
+    return list(get_session().scalars(query))
+
+
+@bp.route("/enterprises")
+def enterprises():
+    session = get_session()
+    query = access.visible_enterprises(select(Enterprise), current_user)
+    county_id = request.args.get("county", type=sql_int)
+    sector_id = request.args.get("sector", type=sql_int)
+    search = request.args.get("q", "").strip()
+    if county_id:
+        query = query.where(Enterprise.county_id == county_id)
+    if sector_id:
+        query = query.where(Enterprise.sector_id == sector_id)
+    if search:
+        query = query.where(
+            Enterprise.name.icontains(search, autoescape=True) | (Enterprise.credit_code == search.upper())
+        )
+    page = paged(session, query.options(joinedload(Enterprise.county), joinedload(Enterprise.sector))
+                 .order_by(Enterprise.county_id, Enterprise.name))
+    return render_template(
+        "supervise/enterprises.html", page=page,
+        counties=visible_counties(), sectors=session.scalars(select(Sector).order_by(Sector.id)).all(),
+        county_id=county_id, sector_id=sector_id, search=search,
+    )
+
+
+@bp.route("/enterprises/<int:enterprise_id>/qr.png")
+def enterprise_qr(enterprise_id: int):
+    enterprise = get_session().get(Enterprise, enterprise_id) or abort(404)
+    access.require(access.can_view_enterprise(current_user, enterprise))
+    return Response(qr_png(site_url(current_app.config["BASE_URL"], enterprise)), mimetype="image/png")
+
+
+@bp.route("/counties/<int:county_id>/qr-sheet.pdf")
+def qr_sheet(county_id: int):
+    county = get_session().get(County, county_id) or abort(404)
+    access.require(county in visible_counties())
+    pdf = label_sheet_pdf(county_enterprises(get_session(), county), current_app.config["BASE_URL"], county.name)
+    return Response(pdf, mimetype="application/pdf", headers={
+        "Content-Disposition": f"attachment; filename=qr-{county.code}.pdf",
+    })
+
+
+def unit_for_admin(unit_id: int) -> Unit:
+    unit = get_session().get(Unit, unit_id) or abort(404)
+    access.require(teams.can_manage_unit(current_user, unit))
+    return unit
+
+
+def back_to_teams(unit: Unit, error: teams.TeamError | None = None, message: str = ""):
+    if error is not None:
+        get_session().rollback()
+        flash(str(error.message), "error")
+    else:
+        get_session().commit()
+        flash(message, "success")
+    return redirect(url_for("supervise.team_register", _anchor=f"unit-{unit.id}"))
+
+
+@bp.route("/teams")
+def team_register():
+    access.require(current_user.role in (Role.COUNTY_ADMIN, Role.CITY_ADMIN))
+    return render_template(
+        "supervise/teams.html", units=teams.units_with_teams(get_session(), current_user),
+        liaison_form=LiaisonForm(), team_form=TeamForm(), member_form=MemberForm(), remove_form=ActionForm(),
+        can_manage=lambda unit: teams.can_manage_unit(current_user, unit), code=None,
+    )
+
+
+@bp.route("/teams.xlsx")
+def team_register_download():
+    access.require(current_user.role in (Role.COUNTY_ADMIN, Role.CITY_ADMIN))
+    return Response(
+        teams_xlsx(teams.units_with_teams(get_session(), current_user)),
+        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        headers={"Content-Disposition": "attachment; filename=teams.xlsx"},
+    )
+
+
+@bp.route("/units/<int:unit_id>/liaison", methods=["POST"])
+def set_liaison(unit_id: int):
+    unit, form = unit_for_admin(unit_id), LiaisonForm()
+    if not form.validate_on_submit():
+        return back_to_teams(unit, teams.TeamError(_("Enter the liaison's name and phone.")))
+    try:
+        teams.set_liaison(get_session(), current_user, unit, form.name.data, form.phone.data)
+    except teams.TeamError as error:
+        return back_to_teams(unit, error)
+    return back_to_teams(unit, message=_("Liaison saved."))
+
+
+@bp.route("/units/<int:unit_id>/teams", methods=["POST"])
+def register_team(unit_id: int):
+    unit, form = unit_for_admin(unit_id), TeamForm()
+    if not form.validate_on_submit():
+        return back_to_teams(unit, teams.TeamError(_("Enter the team's name.")))
+    try:
+        teams.register_team(get_session(), current_user, unit, form.name.data)
+    except teams.TeamError as error:
+        return back_to_teams(unit, error)
+    return back_to_teams(unit, message=_("Team registered."))
+
+
+@bp.route("/teams/<int:team_id>/members", methods=["POST"])
+def add_member(team_id: int):
+    team = get_session().get(Team, team_id) or abort(404)
+    unit, form = unit_for_admin(team.unit_id), MemberForm()
+    if not form.validate_on_submit():
+        return back_to_teams(unit, teams.TeamError(_("Enter the member's mobile phone.")))
+    try:
+        member, code = teams.add_member(get_session(), current_user, team, name=form.name.data, phone=form.phone.data)
+    except teams.TeamError as error:
+        return back_to_teams(unit, error)
+    get_session().commit()
+    if code is None:
+        flash(_("%(name)s joined the team.", name=member.name), "success")
+        return redirect(url_for("supervise.team_register", _anchor=f"unit-{unit.id}"))
+    # A new account: its one-time code is shown on this page only, never stored in clear or redirected.
+    response = make_response(render_template("supervise/member_code.html", member=member, code=code, team=team))
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.route("/teams/<int:team_id>/members/<int:user_id>/remove", methods=["POST"])
+def remove_member(team_id: int, user_id: int):
+    team = get_session().get(Team, team_id) or abort(404)
+    unit = unit_for_admin(team.unit_id)
+    member = get_session().get(User, user_id) or abort(404)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    teams.remove_member(get_session(), current_user, team, member)
+    return back_to_teams(unit, message=_("%(name)s left the team.", name=member.name))
