@@ -1,9 +1,23 @@
 """Who may see and do what: every object fetched by id goes through one of these."""
 
+
+
 from flask import abort
 from sqlalchemy import Select, false, func, true
 
-from checklist.models import Enterprise, Hazard, HazardLevel, Inspection, InspectionMode, Role, User
+from checklist import access
+from checklist.models import (
+    County,
+    Enterprise,
+    Hazard,
+    HazardLevel,
+    Inspection,
+    InspectionMode,
+    Role,
+    Unit,
+    UnitKind,
+    User,
+)
 
 
 def sees_whole_city(user: User) -> bool:
@@ -131,3 +145,50 @@ def can_manage_accounts(user: User, enterprise: Enterprise) -> bool:
     return is_city(user) or (
         user.role is Role.COUNTY_ADMIN and user.county_id is not None and user.county_id == enterprise.county_id
     )
+
+
+# Who reports for which unit, and which data its report covers.
+
+
+def is_reporting_unit(unit: Unit) -> bool:
+    """Tell whether a unit reports: a county's committee office for the county, a city department for itself."""
+    if unit.county_id is None:
+        return unit.kind is UnitKind.DEPARTMENT
+    return unit.kind is UnitKind.COMMITTEE
+
+
+def can_report(user: User, unit: Unit) -> bool:
+    """Tell whether the user reports for the unit: a county admin for its county, city department staff for theirs."""
+    if not is_reporting_unit(unit):
+        return False
+    if user.role is Role.COUNTY_ADMIN:
+        return unit.county_id is not None and unit.county_id == user.county_id
+    if user.role is Role.INSPECTOR:
+        return unit.county_id is None and unit.id == user.unit_id
+    return False
+
+
+def can_oversee(user: User) -> bool:
+    """Tell whether the user sees every unit's reports, the lateness flags and the bulletin: the city does."""
+    return is_city(user)
+
+
+def can_view_table(user: User, county: County | None) -> bool:
+    """County supervisors see their county's table; the city's supervisors every table."""
+    if user.role is Role.CITY_ADMIN:
+        return True
+    return user.role is Role.COUNTY_ADMIN and county is not None and user.county_id == county.id
+
+
+def note_scope(user: User) -> tuple[bool, int | None]:
+    """Whether the user writes a table's texts, and for which county (None: the city)."""
+    if user.role is Role.CITY_ADMIN:
+        return True, None
+    if user.role is Role.COUNTY_ADMIN and user.county_id is not None:
+        return True, user.county_id
+    return False, None
+
+
+def can_import(user: User) -> bool:
+    """County supervisors (of a county) and the city's supervisors import rosters and checklist tables."""
+    return access.is_city(user) or (user.role is Role.COUNTY_ADMIN and user.county_id is not None)

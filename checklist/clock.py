@@ -1,6 +1,10 @@
-"""Time in China Standard Time, whatever the server's zone; the database stores naive UTC."""
+"""Time in China Standard Time, whatever the server's zone; the database stores naive UTC.
 
-from datetime import UTC, date, datetime
+Days, months and periods are China Standard Time days; every query bound on a stored moment comes from
+here as naive UTC.
+"""
+
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 CHINA = ZoneInfo("Asia/Shanghai")
@@ -13,3 +17,34 @@ def local_today() -> date:
 def to_local(moment: datetime) -> datetime:
     """Turn a stored naive UTC time into China Standard Time."""
     return moment.replace(tzinfo=UTC).astimezone(CHINA)
+
+
+def local_day(now: datetime | None = None) -> date:
+    """Return the China Standard Time date of a naive UTC moment (now by default)."""
+    return to_local(now).date() if now else local_today()
+
+
+def naive_utc(moment: datetime) -> datetime:
+    """Turn an aware moment into the naive UTC the database stores."""
+    return moment.astimezone(UTC).replace(tzinfo=None)
+
+
+def start_of(day: date) -> datetime:
+    """Return the start of a China Standard Time day as naive UTC."""
+    return naive_utc(datetime.combine(day, time(), tzinfo=CHINA))
+
+
+def day_bounds(first: date, last: date | None = None) -> tuple[datetime, datetime]:
+    """Return the naive UTC bounds [start, end) of the China Standard Time days first to last (or first alone)."""
+    return start_of(first), start_of((last or first) + timedelta(days=1))
+
+
+def month_of(day: date) -> date:
+    """Return the first day of the day's month, as monthly reports are stored."""
+    return day.replace(day=1)
+
+
+def month_bounds(month: date) -> tuple[datetime, datetime]:
+    """Return the naive UTC bounds [start, end) of a China Standard Time month."""
+    following = (month.replace(day=28) + timedelta(days=4)).replace(day=1)
+    return start_of(month_of(month)), start_of(following)

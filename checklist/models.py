@@ -302,6 +302,9 @@ class Checklist(Base):
     )
 
 
+ITEM_TEXT_MAX = 300  # characters of an item's text, basis or guidance, from a checklist file or a table
+
+
 class ChecklistItem(Base):
     __tablename__ = "checklist_item"
     __table_args__ = (UniqueConstraint("checklist_id", "code"),)

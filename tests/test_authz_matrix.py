@@ -53,6 +53,7 @@ from checklist.models import (
     UnitKind,
     User,
 )
+from checklist.read.reports import yesterday
 from checklist.rules import hazards as rectify
 from checklist.rules import photos
 from checklist.rules.inspections import (
@@ -63,7 +64,6 @@ from checklist.rules.inspections import (
     start_inspection,
     submit_inspection,
 )
-from checklist.rules.reports import yesterday
 
 from .conftest import PASSWORD_HASH, Client
 from .helpers import jpeg_bytes

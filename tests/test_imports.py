@@ -10,8 +10,8 @@ from sqlalchemy import func, select
 
 from checklist import credit_code
 from checklist.models import Checklist, ChecklistItem, Enterprise, Inspection, Sector
-from checklist.rules import imports as importing
 from checklist.rules.definitions import current_checklist
+from checklist.sheets import imports as workbooks
 
 from .helpers import inspection_id, start
 
@@ -72,7 +72,7 @@ def sector_id(db, code) -> int:
 def test_the_roster_template_has_the_documented_columns_and_lists(login, world):
     response = login("admin_a").get("/imports/roster-template.xlsx")
     assert response.status_code == 200
-    assert response.mimetype == importing.XLSX
+    assert response.mimetype == workbooks.XLSX
     workbook = load_workbook(BytesIO(response.data))
     assert workbook.sheetnames == ["企业名录", "填写说明"]
     sheet, guide = workbook["企业名录"], workbook["填写说明"]
@@ -216,9 +216,9 @@ def test_a_title_row_above_the_headers_and_half_width_brackets_are_accepted(logi
 def test_too_many_rows_and_too_large_files_are_refused(login, world, db, monkeypatch):
     client = english(login("admin_a"))
     data = xlsx(ROSTER_HEADERS, [roster_row(f"企业{number}", code) for number, code in enumerate(new_codes(4))])
-    monkeypatch.setattr(importing, "MAX_ROWS", 3)
+    monkeypatch.setattr(workbooks, "MAX_ROWS", 3)
     assert "more than 3 rows" in post_roster(client, data).get_data(as_text=True)
-    monkeypatch.setattr(importing, "MAX_BYTES", len(data) - 1)
+    monkeypatch.setattr(workbooks, "MAX_BYTES", len(data) - 1)
     assert "larger than" in post_roster(client, data).get_data(as_text=True)
     assert count(db, Enterprise) == 3
 

@@ -12,6 +12,7 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import func, select
 
+from checklist import clock
 from checklist.clock import CHINA, local_today
 from checklist.models import (
     Campaign,
@@ -30,9 +31,10 @@ from checklist.models import (
     UnitKind,
     User,
 )
-from checklist.rules import reports as reporting
+from checklist.read import reports
+from checklist.read.reports import DailyTexts, MonthlyTexts, ReportState
 from checklist.rules.definitions import current_checklist
-from checklist.rules.reports import DailyTexts, MonthlyTexts, ReportError, ReportState
+from checklist.rules.reports import ReportError, submit_daily_report, submit_monthly_report
 
 from .conftest import PASSWORD_HASH
 
@@ -156,11 +158,11 @@ def test_the_prefilled_figures_of_a_county_equal_the_hand_counted_data(db, world
     make.action(county_b, cst(DAY, 12), fine="3.00")
     db.commit()
 
-    assert reporting.daily_figures(db, committee_a, DAY) == reporting.Figures(
+    assert reports.daily_figures(db, committee_a, DAY) == reports.Figures(
         video_checks=1, surprise_checks=1, supervision_checks=2, hazards_found=2, hazards_closed=2,
         enforcement_actions=2, fines_wan=Decimal("1.50"),
     )
-    assert reporting.daily_figures(db, reporters.committee_b, DAY) == reporting.Figures(
+    assert reports.daily_figures(db, reporters.committee_b, DAY) == reports.Figures(
         surprise_checks=1, hazards_found=1, hazards_closed=1, enforcement_actions=1, fines_wan=Decimal("3.00"),
     )
 
@@ -176,7 +178,7 @@ def test_a_city_department_reports_only_its_own_work(db, world, reporters, make)
     make.hazard(spot, level=HazardLevel.MAJOR)
     make.action(spot, cst(DAY, 9, 30), kind=EnforcementKind.SUSPENSION)
     db.commit()
-    assert reporting.daily_figures(db, department, DAY) == reporting.Figures(
+    assert reports.daily_figures(db, department, DAY) == reports.Figures(
         video_checks=1, surprise_checks=2, hazards_found=1, enforcement_actions=1,
     )
 
@@ -185,17 +187,17 @@ def test_a_city_department_reports_only_its_own_work(db, world, reporters, make)
 
 
 def test_counties_and_city_departments_report_and_the_city_office_does_not(db, world, reporters):
-    units = reporting.reporting_units(db)
+    units = reports.reporting_units(db)
     assert [unit.name for unit in units] == ["榆次区安委办", "太谷区安委办", "晋中市交通运输局", "晋中市住建局"]
-    assert reporting.reporting_unit_for(db, reporters.county_admin_a) == reporters.committee_a
-    assert reporting.reporting_unit_for(db, reporters.city_department_staff) == reporters.city_department
+    assert reports.reporting_unit_for(db, reporters.county_admin_a) == reporters.committee_a
+    assert reports.reporting_unit_for(db, reporters.city_department_staff) == reporters.city_department
     for user in (world.city_admin, world.inspector_a, world.enterprise_user_a):
-        assert reporting.reporting_unit_for(db, user) is None
+        assert reports.reporting_unit_for(db, user) is None
 
 
 def test_a_county_b_admin_cannot_report_for_county_a(db, login, reporters):
     with pytest.raises(ReportError):
-        reporting.submit_daily_report(db, reporters.county_admin_b, reporters.committee_a, DAY, texts())
+        submit_daily_report(db, reporters.county_admin_b, reporters.committee_a, DAY, texts())
     db.rollback()
     client = login("admin_b")
     url = f"/reports/daily?day={DAY}&unit={reporters.committee_a.id}"
@@ -265,18 +267,18 @@ def test_a_report_is_sent_with_the_figures_and_texts(db, world, login, reporters
 
 def test_sending_again_updates_texts_and_figures_but_keeps_the_first_sending_time(db, world, reporters, make):
     admin = reporters.county_admin_a
-    first = reporting.submit_daily_report(db, admin, reporters.committee_a, DAY, texts(), now=cst(NEXT_MORNING, 9))
+    first = submit_daily_report(db, admin, reporters.committee_a, DAY, texts(), now=cst(NEXT_MORNING, 9))
     db.commit()
     make.inspection(world.unit_a, cst(DAY, 15), InspectionMode.SURPRISE)
     db.commit()
-    again = reporting.submit_daily_report(
+    again = submit_daily_report(
         db, admin, reporters.committee_a, DAY, texts(problems="补报：夜间施工未审批"), now=cst(NEXT_MORNING, 11),
     )
     db.commit()
     assert again.id == first.id and db.scalar(select(func.count(DailyReport.id))) == 1
     assert (again.problems, again.surprise_checks) == ("补报：夜间施工未审批", 1)
     assert again.submitted_at == cst(NEXT_MORNING, 9)
-    assert reporting.report_state(DAY, again) is ReportState.ON_TIME
+    assert reports.report_state(DAY, again) is ReportState.ON_TIME
 
 
 def test_the_form_says_when_the_data_changed_after_the_report_was_sent(db, world, login, reporters, make):
@@ -294,7 +296,7 @@ def test_the_form_says_when_the_data_changed_after_the_report_was_sent(db, world
 def test_today_and_later_cannot_be_reported_yet(db, reporters, day_offset):
     now = cst(NEXT_MORNING, 9)
     with pytest.raises(ReportError):
-        reporting.submit_daily_report(db, reporters.county_admin_a, reporters.committee_a,
+        submit_daily_report(db, reporters.county_admin_a, reporters.committee_a,
                                       NEXT_MORNING + timedelta(days=day_offset), texts(), now=now)
 
 
@@ -311,7 +313,7 @@ def test_the_report_form_of_today_offers_no_sending(db, login, reporters):
 
 
 def send(db, user, unit, hour, minute, **overrides):
-    report = reporting.submit_daily_report(db, user, unit, DAY, texts(**overrides), now=cst(NEXT_MORNING, hour, minute))
+    report = submit_daily_report(db, user, unit, DAY, texts(**overrides), now=cst(NEXT_MORNING, hour, minute))
     db.commit()
     return report
 
@@ -333,9 +335,9 @@ def test_on_time_late_and_missing_reports_are_flagged_on_the_status_page(db, log
 
 def test_a_report_at_ten_oclock_sharp_is_on_time_and_none_is_missing_only_after_ten(db, reporters):
     report = send(db, reporters.county_admin_a, reporters.committee_a, 10, 0)
-    assert reporting.report_state(DAY, report) is ReportState.ON_TIME
-    assert reporting.report_state(DAY, None, now=cst(NEXT_MORNING, 10)) is ReportState.NOT_DUE
-    assert reporting.report_state(DAY, None, now=cst(NEXT_MORNING, 10, 1)) is ReportState.MISSING
+    assert reports.report_state(DAY, report) is ReportState.ON_TIME
+    assert reports.report_state(DAY, None, now=cst(NEXT_MORNING, 10)) is ReportState.NOT_DUE
+    assert reports.report_state(DAY, None, now=cst(NEXT_MORNING, 10, 1)) is ReportState.MISSING
 
 
 def test_a_sent_report_shows_in_the_bulletin_and_its_xlsx(db, world, login, reporters, make):
@@ -363,7 +365,7 @@ def test_a_sent_report_shows_in_the_bulletin_and_its_xlsx(db, world, login, repo
     assert county[2] == 1 and "县长带队检查建筑工地2处" in county and formula in county
     assert rows["晋中市住建局"][3] == 1 and "市级抽查印证县级检查" in rows["晋中市住建局"]
     assert rows["太谷区安委办"][2] is None
-    total = next(row for name, row in rows.items() if name not in {unit.name for unit in reporting.reporting_units(db)})
+    total = next(row for name, row in rows.items() if name not in {unit.name for unit in reports.reporting_units(db)})
     assert total[2:4] == (1, 1)
     cell = next(cell for row in sheet.iter_rows(min_row=4) for cell in row if cell.value == formula)
     assert cell.data_type == "s"
@@ -384,29 +386,29 @@ def new_york(monkeypatch):
 
 def test_deadlines_and_days_are_china_standard_time_whatever_the_servers_zone(new_york, db, reporters):
     assert time.localtime().tm_zone in ("EST", "EDT")
-    assert reporting.deadline(DAY) == datetime(2021, 9, 7, 2, 0)
-    assert reporting.day_bounds(DAY) == (datetime(2021, 9, 5, 16, 0), datetime(2021, 9, 6, 16, 0))
+    assert reports.deadline(DAY) == datetime(2021, 9, 7, 2, 0)
+    assert clock.day_bounds(DAY) == (datetime(2021, 9, 5, 16, 0), datetime(2021, 9, 6, 16, 0))
     # 08:00 on the 7th in China is still the evening of the 6th in New York: the 6th is over all the same.
     morning = cst(NEXT_MORNING, 8)
-    assert reporting.local_day(morning) == NEXT_MORNING and reporting.yesterday(morning) == DAY
+    assert clock.local_day(morning) == NEXT_MORNING and reports.yesterday(morning) == DAY
     on_time = send(db, reporters.county_admin_a, reporters.committee_a, 9, 59)
     late = send(db, reporters.city_department_staff, reporters.city_department, 10, 1)
-    assert reporting.report_state(DAY, on_time) is ReportState.ON_TIME
-    assert reporting.report_state(DAY, late) is ReportState.LATE
-    assert reporting.yesterday() == datetime.now(CHINA).date() - timedelta(days=1)
+    assert reports.report_state(DAY, on_time) is ReportState.ON_TIME
+    assert reports.report_state(DAY, late) is ReportState.LATE
+    assert reports.yesterday() == datetime.now(CHINA).date() - timedelta(days=1)
 
 
 # Monthly reports
 
 
 def test_the_monthly_check_counts_characters_without_whitespace_and_gives_the_numbers():
-    assert reporting.check_monthly("亮点" * 625, "问 题\n" * 625, "") == []  # 1,250 + 1,250 = 2,500
-    [too_long] = reporting.check_monthly("亮点" * 625, "问题" * 626, "")
+    assert reports.check_monthly("亮点" * 625, "问 题\n" * 625, "") == []  # 1,250 + 1,250 = 2,500
+    [too_long] = reports.check_monthly("亮点" * 625, "问题" * 626, "")
     assert str(too_long) == "The report has 2502 characters; at most 2500 are allowed, so remove 2."
-    [too_few] = reporting.check_monthly("亮" * 30, "问" * 49, "措" * 21)
+    [too_few] = reports.check_monthly("亮" * 30, "问" * 49, "措" * 21)
     assert "49%" in str(too_few) and "49 of 100" in str(too_few) and "51 characters" in str(too_few)
-    assert reporting.check_monthly("亮" * 30, "问" * 50, "措" * 20) == []
-    assert len(reporting.check_monthly("", "", "")) == 1
+    assert reports.check_monthly("亮" * 30, "问" * 50, "措" * 20) == []
+    assert len(reports.check_monthly("", "", "")) == 1
 
 
 def this_month() -> str:
@@ -464,9 +466,9 @@ def test_the_monthly_page_lists_the_major_hazards_of_the_month_one_by_one(db, wo
     make.hazard(found_in_month, description="一般：安全帽未佩戴")
     make.hazard(county_b, level=HazardLevel.MAJOR, description="太谷重大隐患")
     db.commit()
-    listed = [hazard.description for hazard in reporting.major_hazards_of_month(db, reporters.committee_a, month)]
+    listed = [hazard.description for hazard in reports.major_hazards_of_month(db, reporters.committee_a, month)]
     assert listed == ["重大：深基坑未监测", "九月初销号", "重大：塔吊基础沉降", "重大：市级抽查发现"]
-    city = [hazard.description for hazard in reporting.major_hazards_of_month(db, reporters.city_department, month)]
+    city = [hazard.description for hazard in reports.major_hazards_of_month(db, reporters.city_department, month)]
     assert city == ["重大：市级抽查发现"]
     page = login("admin_a").get("/reports/monthly?month=2021-09").get_data(as_text=True)
     assert all(description in page for description in listed) and "太谷重大隐患" not in page
@@ -474,7 +476,7 @@ def test_the_monthly_page_lists_the_major_hazards_of_the_month_one_by_one(db, wo
 
 def test_a_future_month_cannot_be_reported(db, reporters):
     with pytest.raises(ReportError):
-        reporting.submit_monthly_report(
+        submit_monthly_report(
             db, reporters.county_admin_a, reporters.committee_a, date(2021, 10, 1),
             MonthlyTexts(problems="问题"), now=cst(date(2021, 9, 30), 23, 59),
         )

@@ -34,9 +34,9 @@ from checklist.models import (
     UnitKind,
     User,
 )
+from checklist.read.reports import yesterday
 from checklist.rules.accounts import issue_activation_code
 from checklist.rules.inspections import HazardInput, record_result, start_inspection, submit_inspection
-from checklist.rules.reports import yesterday
 
 from .conftest import PASSWORD, PASSWORD_HASH, TOKEN, Client
 from .helpers import jpeg_bytes, submitted_inspection

@@ -2,11 +2,8 @@
 
 from dataclasses import dataclass
 
-from flask import request
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
-
-from checklist.db import sql_int
 
 PAGE_SIZE = 50
 
@@ -22,9 +19,8 @@ class Page:
         return -(-self.total // PAGE_SIZE)
 
 
-def paged(session: Session, query: Select) -> Page:
-    """The rows of the page the query string asks for (?page=N, from 1), and how many rows there are in all."""
-    number = max(request.args.get("page", 1, type=sql_int), 1)
+def paged(session: Session, number: int, query: Select) -> Page:
+    """The rows of the query's page number (from 1), and how many rows there are in all."""
     total = session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
     rows = session.scalars(query.limit(PAGE_SIZE).offset((number - 1) * PAGE_SIZE)).unique().all()
     return Page(list(rows), total, number)

@@ -18,17 +18,15 @@ the county's 被检查单位 合计, once for each department, exactly as the de
 would add up; a county's row in the city table is that county's 合计, so the two tables agree.
 """
 
-import re
 from dataclasses import dataclass, fields, replace
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date
 from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import case, distinct, func, select
 from sqlalchemy.orm import Session
 
-from checklist.clock import CHINA
-from checklist.db import lock
+from checklist.clock import day_bounds
 from checklist.models import (
     County,
     EnforcementAction,
@@ -38,14 +36,12 @@ from checklist.models import (
     Inspection,
     InspectionMode,
     InspectionStatus,
-    Role,
     TableNote,
     Unit,
     UnitKind,
-    User,
     inspection_inspector,
 )
-from checklist.refusal import Refused
+from checklist.read.reports import count_characters
 
 # The official form's wording; kept in Chinese on purpose (see exports.statistics_table_xlsx).
 CITY_TITLE = "全市安全检查督导情况统计表"
@@ -55,10 +51,6 @@ TOTAL = "合计"
 HIGHLIGHTS_MIN, HIGHLIGHTS_MAX = 50, 200
 PROBLEM_MAX = 100
 ZERO = Decimal("0.00")
-
-
-class NoteError(Refused):
-    """Refused texts under the statistics table."""
 
 
 @dataclass(frozen=True)
@@ -126,13 +118,6 @@ def chinese_date(day: date) -> str:
     return f"{day.year}年{day.month}月{day.day}日"
 
 
-def utc_bounds(start: date, end: date) -> tuple[datetime, datetime]:
-    """Return the naive UTC bounds [lower, upper) of the China Standard Time days start to end."""
-    lower = datetime.combine(start, time.min, CHINA).astimezone(UTC).replace(tzinfo=None)
-    upper = datetime.combine(end + timedelta(days=1), time.min, CHINA).astimezone(UTC).replace(tzinfo=None)
-    return lower, upper
-
-
 def total_of(rows: list[Row], name: str = TOTAL) -> Row:
     """Sum the rows column by column (合计)."""
     return Row(name, **{
@@ -143,7 +128,7 @@ def total_of(rows: list[Row], name: str = TOTAL) -> Row:
 
 def unit_figures(session: Session, start: date, end: date, unit_ids: list[int] | None = None) -> dict[int, dict]:
     """Return {unit id: {column: value}} for the units with any figure in the period (all units if None)."""
-    lower, upper = utc_bounds(start, end)
+    lower, upper = day_bounds(start, end)
     counted = [
         Inspection.status == InspectionStatus.SUBMITTED,
         Inspection.unit_id.is_not(None),
@@ -276,31 +261,6 @@ def city_table(session: Session, start: date, end: date) -> StatisticsTable:
     )
 
 
-def can_view_table(user: User, county: County | None) -> bool:
-    """County supervisors see their county's table; the city's supervisors every table."""
-    if user.role is Role.CITY_ADMIN:
-        return True
-    return user.role is Role.COUNTY_ADMIN and county is not None and user.county_id == county.id
-
-
-def note_scope(user: User) -> tuple[bool, int | None]:
-    """Whether the user writes a table's texts, and for which county (None: the city)."""
-    if user.role is Role.CITY_ADMIN:
-        return True, None
-    if user.role is Role.COUNTY_ADMIN and user.county_id is not None:
-        return True, user.county_id
-    return False, None
-
-
-# Texts under the table, counted as the notice counts: characters, whitespace not counted.
-
-WHITESPACE = re.compile(r"\s+")
-
-
-def count_characters(text: str) -> int:
-    return len(WHITESPACE.sub("", text or ""))
-
-
 def aspects(problems: str) -> list[str]:
     """The 存在问题 text as its aspects: one a line, blank lines dropped."""
     return [line.strip() for line in (problems or "").splitlines() if line.strip()]
@@ -328,34 +288,3 @@ def check_problems(problems: str) -> list:
 def check_note(highlights: str, problems: str) -> list:
     """Return what is wrong with the texts, as the notice limits them (empty: they are fine)."""
     return check_highlights(highlights) + check_problems(problems)
-
-
-def save_note(
-    session: Session, user: User, start: date, end: date, *, highlights: str, problems: str, remarks: str = "",
-) -> TableNote:
-    """Store the texts under the user's table (county committee or city committee) for the period."""
-    allowed, county_id = note_scope(user)
-    if not allowed:
-        raise NoteError(_l("Only county and city supervisors write the texts under the table."))
-    if start > end:
-        raise NoteError(_l("The period ends before it starts."))
-    messages = check_note(highlights, problems)
-    if messages:
-        raise NoteError(messages[0])
-    county = session.get(County, county_id) if county_id is not None else None
-    unit = reporting_unit(session, county)
-    if unit is None:
-        raise NoteError(_l("There is no work safety committee office to report this table."))
-    lock(session, unit)  # the same texts sent twice at once: the second updates the first's
-    note = session.scalars(
-        select(TableNote).where(TableNote.unit_id == unit.id, TableNote.starts_on == start, TableNote.ends_on == end)
-    ).first()
-    if note is None:
-        note = TableNote(unit_id=unit.id, starts_on=start, ends_on=end, updated_by_id=user.id)
-        session.add(note)
-    note.highlights = highlights.strip()
-    note.problems = "\n".join(aspects(problems))
-    note.remarks = (remarks or "").strip()
-    note.updated_by_id = user.id
-    session.flush()
-    return note

@@ -10,13 +10,12 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from checklist.models import Checklist, ChecklistItem, Sector
+from checklist.models import ITEM_TEXT_MAX, Checklist, ChecklistItem, Sector
 
 COMMON_FILE = "common.toml"
 SECTOR_KEYS = {"code", "name", "name_en", "notice_item", "focus", "items"}
 COMMON_KEYS = {"code", "name", "name_en", "items"}
 ITEM_KEYS = {"code", "text", "basis", "guidance"}
-MAX_TEXT = 300
 
 
 class ChecklistFileError(Exception):
@@ -60,8 +59,8 @@ def _string(data: dict, key: str, where: str, required: bool = True) -> str:
     value = value.strip()
     if required and not value:
         raise ChecklistFileError(f"{where}: '{key}' is missing or empty")
-    if len(value) > MAX_TEXT:
-        raise ChecklistFileError(f"{where}: '{key}' is longer than {MAX_TEXT} characters")
+    if len(value) > ITEM_TEXT_MAX:
+        raise ChecklistFileError(f"{where}: '{key}' is longer than {ITEM_TEXT_MAX} characters")
     return value
 
 

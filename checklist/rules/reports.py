@@ -1,58 +1,41 @@
-"""Daily reports (日报), the city's daily bulletin (简报) and monthly reports (月报): who reports for which
-unit, what the data says, and the rules of submission.
-
-Who reports: every county, through its committee office (县安委办), for the work of all the county's units;
-and every city department, for its own work. The city's committee office (市安委办) receives the reports and
-reports to nobody. A report's day is a day in China Standard Time, due by 10:00 CST the next morning; the
-database stores naive UTC, so every day and deadline is turned into UTC bounds here, whatever the server's zone.
+"""Rules of reporting: send a unit's daily (日报) and monthly (月报) report, and the texts under the statistics
+table.
 
 Sending a daily report again updates its texts and refreshes its figures but keeps the first submission time
 and submitter: lateness is judged on when the unit first reported, so a correction never turns an on-time
 report late, nor a late one on time.
 """
 
-from dataclasses import asdict, dataclass, fields
-from datetime import UTC, date, datetime, time, timedelta
-from decimal import Decimal
+from dataclasses import asdict
+from datetime import date, datetime
 
-from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font
-from openpyxl.utils import get_column_letter
-from sqlalchemy import ColumnElement, and_, func, or_, select, true
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
-from checklist import access
-from checklist.clock import CHINA, to_local
+from checklist.access import can_report, note_scope
+from checklist.clock import local_day, month_of
 from checklist.db import lock
 from checklist.models import (
     County,
     DailyReport,
-    EnforcementAction,
-    Enterprise,
-    Hazard,
-    HazardLevel,
-    Inspection,
-    InspectionMode,
-    InspectionStatus,
-    LabelledEnum,
     MonthlyReport,
-    Role,
+    TableNote,
     Unit,
-    UnitKind,
     User,
     utcnow,
 )
-from checklist.read import hazards
+from checklist.read.reports import (
+    DailyTexts,
+    MonthlyTexts,
+    check_monthly,
+    daily_figures,
+    find_daily_report,
+    find_monthly_report,
+    is_reportable_day,
+)
+from checklist.read.statistics import aspects, check_note, reporting_unit
 from checklist.refusal import Refused
-from checklist.sheets.exports import BORDER, append_row, landscape_a4, workbook_bytes
-
-DEADLINE_HOUR = 10  # the report of a day is due at 10:00 CST the next morning
-MONTHLY_LIMIT = 2500  # characters, whitespace not counted
-VIDEO_MODES = (InspectionMode.VIDEO,)
-SURPRISE_MODES = (InspectionMode.SURPRISE, InspectionMode.CITY_SPOT)
-SUPERVISION_MODES = (InspectionMode.COUNTY_FULL, InspectionMode.CROSS)
 
 
 class ReportError(Refused):
@@ -61,241 +44,6 @@ class ReportError(Refused):
     def __init__(self, *messages):
         super().__init__(messages[0])
         self.messages = list(messages)
-
-
-# Who reports for which unit, and which data its report covers.
-
-
-def is_reporting_unit(unit: Unit) -> bool:
-    """Tell whether a unit reports: a county's committee office for the county, a city department for itself."""
-    if unit.county_id is None:
-        return unit.kind is UnitKind.DEPARTMENT
-    return unit.kind is UnitKind.COMMITTEE
-
-
-def reporting_unit_clause() -> ColumnElement[bool]:
-    """The WHERE clause of is_reporting_unit, over Unit."""
-    return or_(
-        and_(Unit.county_id.is_(None), Unit.kind == UnitKind.DEPARTMENT),
-        and_(Unit.county_id.is_not(None), Unit.kind == UnitKind.COMMITTEE),
-    )
-
-
-def reporting_units(session: Session) -> list[Unit]:
-    """Every unit that reports: the counties in code order, then the city departments by name."""
-    return list(session.scalars(
-        select(Unit).outerjoin(Unit.county).where(reporting_unit_clause())
-        .order_by(Unit.county_id.is_(None), County.code, Unit.name)
-    ))
-
-
-def can_report(user: User, unit: Unit) -> bool:
-    """Tell whether the user reports for the unit: a county admin for its county, city department staff for theirs."""
-    if not is_reporting_unit(unit):
-        return False
-    if user.role is Role.COUNTY_ADMIN:
-        return unit.county_id is not None and unit.county_id == user.county_id
-    if user.role is Role.INSPECTOR:
-        return unit.county_id is None and unit.id == user.unit_id
-    return False
-
-
-def reporting_unit_for(session: Session, user: User) -> Unit | None:
-    """Return the unit the user reports for, or None."""
-    if user.role is Role.COUNTY_ADMIN and user.county_id is not None:
-        return session.scalars(
-            select(Unit).where(Unit.county_id == user.county_id, Unit.kind == UnitKind.COMMITTEE).order_by(Unit.id)
-        ).first()
-    if user.unit is not None and can_report(user, user.unit):
-        return user.unit
-    return None
-
-
-def can_oversee(user: User) -> bool:
-    """Tell whether the user sees every unit's reports, the lateness flags and the bulletin: the city does."""
-    return access.is_city(user)
-
-
-def work_clause(unit: Unit) -> ColumnElement[bool]:
-    """The WHERE clause over Inspection of the work a unit's report covers: a county's all its units'."""
-    if unit.county_id is None:
-        return Inspection.unit_id == unit.id
-    return Inspection.unit_id.in_(select(Unit.id).where(Unit.county_id == unit.county_id))
-
-
-def area_clause(unit: Unit) -> ColumnElement[bool]:
-    """The WHERE clause over Hazard, its Inspection and Enterprise, of the hazards of a unit's area.
-
-    A county's area is its enterprises, whoever found the hazard; a city department's is what it found,
-    the enterprises it supervises and the hazards listed under its supervision.
-    """
-    if unit.county_id is not None:
-        return Enterprise.county_id == unit.county_id
-    return or_(
-        Inspection.unit_id == unit.id, Enterprise.supervising_unit_id == unit.id, Hazard.listed_unit_id == unit.id,
-    )
-
-
-# Days and deadlines in China Standard Time, as the naive UTC the database stores.
-
-
-def _naive_utc(moment: datetime) -> datetime:
-    return moment.astimezone(UTC).replace(tzinfo=None)
-
-
-def day_bounds(day: date) -> tuple[datetime, datetime]:
-    """Return the start and end of a China Standard Time day as naive UTC."""
-    return (
-        _naive_utc(datetime.combine(day, time(), tzinfo=CHINA)),
-        _naive_utc(datetime.combine(day + timedelta(days=1), time(), tzinfo=CHINA)),
-    )
-
-
-def month_bounds(month: date) -> tuple[datetime, datetime]:
-    """Return the start and end of a China Standard Time month as naive UTC."""
-    following = (month.replace(day=28) + timedelta(days=4)).replace(day=1)
-    return day_bounds(month.replace(day=1))[0], day_bounds(following)[0]
-
-
-def deadline(day: date) -> datetime:
-    """Return when the report of a day is due, 10:00 CST the next morning, as naive UTC."""
-    return _naive_utc(datetime.combine(day + timedelta(days=1), time(DEADLINE_HOUR), tzinfo=CHINA))
-
-
-def local_day(now: datetime | None = None) -> date:
-    """Return the China Standard Time date of a naive UTC moment (now by default)."""
-    return to_local(now or utcnow()).date()
-
-
-def yesterday(now: datetime | None = None) -> date:
-    """Return the day a unit reports on this morning."""
-    return local_day(now) - timedelta(days=1)
-
-
-def is_reportable_day(day: date, now: datetime | None = None) -> bool:
-    """Tell whether a day can be reported: once it is over, from the next morning on."""
-    return day < local_day(now)
-
-
-# The figures of a day, from the data.
-
-
-@dataclass(frozen=True)
-class Figures:
-    """What the data says about a unit's day; stored with the report as a snapshot."""
-
-    video_checks: int = 0
-    surprise_checks: int = 0
-    supervision_checks: int = 0
-    hazards_found: int = 0
-    hazards_closed: int = 0
-    enforcement_actions: int = 0
-    fines_wan: Decimal = Decimal("0.00")
-
-    @classmethod
-    def of(cls, report: DailyReport) -> "Figures":
-        """Return the figures stored with a report."""
-        return cls(**{name: getattr(report, name) for name in FIGURE_NAMES})
-
-    def items(self) -> list[tuple[str, object]]:
-        """Pairs of (translated label, value), in the bulletin's order."""
-        return [(FIGURE_LABELS[name], getattr(self, name)) for name in FIGURE_NAMES]
-
-
-FIGURE_NAMES = [field.name for field in fields(Figures)]
-FIGURE_LABELS = {
-    "video_checks": _l("Video dispatch checks"),
-    "surprise_checks": _l("On-site surprise checks"),
-    "supervision_checks": _l("Supervision checks"),
-    "hazards_found": _l("Hazards found"),
-    "hazards_closed": _l("Hazards closed"),
-    "enforcement_actions": _l("Enforcement actions"),
-    "fines_wan": _l("Fine (10,000 yuan)"),
-}
-
-
-def _money(value) -> Decimal:
-    return Decimal(str(value or 0)).quantize(Decimal("0.01"))
-
-
-def daily_figures(session: Session, unit: Unit, day: date) -> Figures:
-    """Count a unit's work of a CST day from submitted inspections, in one SQL statement.
-
-    Checks by mode: video; on-site surprise (surprise and city spot checks); supervision (county full and
-    cross inspections). Hazards found and closed that day, enforcement actions recorded that day with their
-    fines; all of inspections made by the units the report covers.
-    """
-    start, end = day_bounds(day)
-    covered, submitted = work_clause(unit), Inspection.status == InspectionStatus.SUBMITTED
-    inspections = select(
-        func.count().filter(Inspection.mode.in_(VIDEO_MODES)).label("video_checks"),
-        func.count().filter(Inspection.mode.in_(SURPRISE_MODES)).label("surprise_checks"),
-        func.count().filter(Inspection.mode.in_(SUPERVISION_MODES)).label("supervision_checks"),
-    ).where(submitted, covered, Inspection.submitted_at >= start, Inspection.submitted_at < end).subquery()
-    found = and_(Hazard.found_at >= start, Hazard.found_at < end)
-    closed = and_(Hazard.closed_at >= start, Hazard.closed_at < end)
-    hazard_counts = (
-        select(func.count().filter(found).label("hazards_found"), func.count().filter(closed).label("hazards_closed"))
-        .select_from(Hazard).join(Hazard.inspection)
-        .where(covered, Hazard.found_at.is_not(None), or_(found, closed))
-    ).subquery()
-    actions = (
-        select(func.count().label("enforcement_actions"), func.sum(EnforcementAction.fine_wan).label("fines_wan"))
-        .select_from(EnforcementAction).join(EnforcementAction.inspection)
-        .where(submitted, covered, EnforcementAction.created_at >= start, EnforcementAction.created_at < end)
-    ).subquery()
-    row = session.execute(
-        select(inspections, hazard_counts, actions)
-        .select_from(inspections.join(hazard_counts, true()).join(actions, true()))
-    ).one()._mapping
-    return Figures(**{name: row[name] or 0 for name in FIGURE_NAMES[:-1]}, fines_wan=_money(row["fines_wan"]))
-
-
-# Daily reports: submission and lateness.
-
-
-@dataclass(frozen=True)
-class DailyTexts:
-    """What only people know: leaders' own performance (领导履职), highlights, problems, typical cases."""
-
-    leadership: str = ""
-    highlights: str = ""
-    problems: str = ""
-    typical_cases: str = ""
-
-
-DAILY_TEXT_LABELS = {
-    "leadership": _l("Leaders' performance of duties"),
-    "highlights": _l("Highlights"),
-    "problems": _l("Problems"),
-    "typical_cases": _l("Typical cases"),
-}
-
-
-class ReportState(LabelledEnum):
-    ON_TIME = "on_time", _l("On time"), "ok"
-    LATE = "late", _l("Late"), "late"
-    MISSING = "missing", _l("Missing"), "missing"
-    NOT_DUE = "not_due", _l("Not yet due"), "pending"
-
-    @property
-    def flagged(self) -> bool:
-        return self in (ReportState.LATE, ReportState.MISSING)
-
-
-def report_state(day: date, report: DailyReport | None, now: datetime | None = None) -> ReportState:
-    """Judge a day's report: late if sent after 10:00 CST the next morning, missing if none once that has passed."""
-    due = deadline(day)
-    if report is None:
-        return ReportState.MISSING if (now or utcnow()) > due else ReportState.NOT_DUE
-    return ReportState.LATE if report.submitted_at > due else ReportState.ON_TIME
-
-
-def find_daily_report(session: Session, unit: Unit, day: date) -> DailyReport | None:
-    """Return the unit's report of the day, if sent."""
-    return session.scalars(
-        select(DailyReport).where(DailyReport.unit_id == unit.id, DailyReport.report_date == day)
-    ).first()
 
 
 def submit_daily_report(
@@ -324,194 +72,6 @@ def submit_daily_report(
     return report
 
 
-@dataclass(frozen=True)
-class UnitDay:
-    """One reporting unit's report of a day, or its absence, and what that means."""
-
-    unit: Unit
-    report: DailyReport | None
-    state: ReportState
-
-    @property
-    def figures(self) -> Figures | None:
-        return Figures.of(self.report) if self.report else None
-
-    @property
-    def texts(self) -> list[tuple[str, str]]:
-        """Pairs of (translated label, text) of the texts written."""
-        if self.report is None:
-            return []
-        return [(label, getattr(self.report, name)) for name, label in DAILY_TEXT_LABELS.items()]
-
-
-@dataclass(frozen=True)
-class Day:
-    """Every unit's report of one day: the status page and the bulletin (简报) both show it."""
-
-    day: date
-    rows: list[UnitDay]
-    totals: Figures
-
-    @property
-    def deadline(self) -> datetime:
-        return deadline(self.day)
-
-    @property
-    def reported(self) -> list[UnitDay]:
-        return [row for row in self.rows if row.report is not None]
-
-    @property
-    def not_reported(self) -> list[UnitDay]:
-        return [row for row in self.rows if row.report is None]
-
-    def count(self, state: ReportState) -> int:
-        return sum(1 for row in self.rows if row.state is state)
-
-
-def compile_day(session: Session, day: date, now: datetime | None = None) -> Day:
-    """Gather every reporting unit's report of a day, with its state, and the totals of the reports."""
-    reports = session.execute(
-        select(Unit, DailyReport).outerjoin(Unit.county)
-        .outerjoin(DailyReport, and_(DailyReport.unit_id == Unit.id, DailyReport.report_date == day))
-        .where(reporting_unit_clause())
-        .options(joinedload(DailyReport.submitted_by))
-        .order_by(Unit.county_id.is_(None), County.code, Unit.name)
-    ).all()
-    sums = session.execute(
-        select(*(func.coalesce(func.sum(getattr(DailyReport, name)), 0) for name in FIGURE_NAMES))
-        .where(DailyReport.report_date == day)
-    ).one()
-    totals = Figures(*sums[:-1], fines_wan=_money(sums[-1]))
-    rows = [UnitDay(unit, report, report_state(day, report, now)) for unit, report in reports]
-    return Day(day=day, rows=rows, totals=totals)
-
-
-BULLETIN_TITLE = _l("安全检查督导工作简报")
-
-
-def bulletin_xlsx(compiled: Day) -> bytes:
-    """The bulletin as a spreadsheet: one row per reporting unit, then the totals."""
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = compiled.day.isoformat()
-    headers = [
-        _("No."), _("Unit"), *(str(FIGURE_LABELS[name]) for name in FIGURE_NAMES),
-        *(str(label) for label in DAILY_TEXT_LABELS.values()), _("Submitted at"), _("State"),
-    ]
-    widths = [6, 20, *([10] * len(FIGURE_NAMES)), *([40] * len(DAILY_TEXT_LABELS)), 17, 10]
-    sheet.append([str(BULLETIN_TITLE)])
-    sheet.append([_("Day reported: %(day)s", day=compiled.day.isoformat())])
-    for row in (1, 2):
-        sheet.merge_cells(start_row=row, start_column=1, end_row=row, end_column=len(headers))
-        sheet.cell(row, 1).alignment = Alignment(horizontal="center")
-    sheet["A1"].font = Font(bold=True, size=14)
-    sheet.append(headers)
-    for number, row in enumerate(compiled.rows, start=1):
-        report = row.report
-        figures = [getattr(report, name) for name in FIGURE_NAMES] if report else [None] * len(FIGURE_NAMES)
-        texts = [getattr(report, name) for name in DAILY_TEXT_LABELS] if report else [""] * len(DAILY_TEXT_LABELS)
-        submitted = to_local(report.submitted_at).strftime("%Y-%m-%d %H:%M") if report else ""
-        append_row(sheet, [number, row.unit.name, *figures, *texts, submitted, str(row.state.label)])
-    append_row(sheet, ["", _("Total"), *(getattr(compiled.totals, name) for name in FIGURE_NAMES)])
-    for index, width in enumerate(widths, start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = width
-    for row in sheet.iter_rows(min_row=3):
-        for cell in row:
-            cell.border = BORDER
-            cell.alignment = Alignment(wrap_text=True, vertical="top")
-    for cell in (*sheet[3], *sheet[sheet.max_row]):
-        cell.font = Font(bold=True)
-    fines_column = 3 + FIGURE_NAMES.index("fines_wan")
-    for (cell,) in sheet.iter_rows(min_row=4, min_col=fines_column, max_col=fines_column):
-        cell.number_format = "0.00"
-    sheet.freeze_panes = "C4"
-    landscape_a4(sheet)
-    return workbook_bytes(workbook)
-
-
-# Monthly reports: at most 2,500 characters, the problems at least half of them.
-
-
-@dataclass(frozen=True)
-class MonthlyTexts:
-    highlights: str = ""
-    problems: str = ""
-    measures: str = ""
-
-
-MONTHLY_TEXT_LABELS = {
-    "highlights": _l("Highlights"),
-    "problems": _l("Problems"),
-    "measures": _l("Measures"),
-}
-
-
-def count_characters(text: str) -> int:
-    """Count the characters of a text as the notice counts 字: whitespace and line breaks not counted."""
-    return sum(1 for character in text or "" if not character.isspace())
-
-
-@dataclass(frozen=True)
-class MonthlyCount:
-    total: int
-    problems: int
-
-    @property
-    def others(self) -> int:
-        return self.total - self.problems
-
-    @property
-    def share(self) -> int:
-        """The problems' share of the total in whole percent, rounded down."""
-        return self.problems * 100 // self.total if self.total else 0
-
-    @property
-    def too_long(self) -> bool:
-        return self.total > MONTHLY_LIMIT
-
-    @property
-    def too_few_problems(self) -> bool:
-        return self.problems == 0 or self.problems * 2 < self.total
-
-
-def monthly_count(highlights: str, problems: str, measures: str) -> MonthlyCount:
-    """Count a monthly report's characters in all and those of its problems part."""
-    problem_count = count_characters(problems)
-    return MonthlyCount(count_characters(highlights) + problem_count + count_characters(measures), problem_count)
-
-
-def check_monthly(highlights: str, problems: str, measures: str) -> list:
-    """Return what breaks the monthly report's rules, as translatable messages with the exact numbers."""
-    count = monthly_count(highlights, problems, measures)
-    messages = []
-    if count.too_long:
-        messages.append(_l(
-            "The report has %(total)d characters; at most %(limit)d are allowed, so remove %(excess)d.",
-            total=count.total, limit=MONTHLY_LIMIT, excess=count.total - MONTHLY_LIMIT,
-        ))
-    if count.problems == 0:
-        messages.append(_l("Write the problems part: it must be at least half of the report."))
-    elif count.too_few_problems:
-        messages.append(_l(
-            "The problems part is %(share)d%% of the report (%(problems)d of %(total)d characters); it must be "
-            "at least half, as long as the other parts together: %(others)d characters.",
-            share=count.share, problems=count.problems, total=count.total, others=count.others,
-        ))
-    return messages
-
-
-def month_of(day: date) -> date:
-    """Return the first day of the day's month, as monthly reports are stored."""
-    return day.replace(day=1)
-
-
-def find_monthly_report(session: Session, unit: Unit, month: date) -> MonthlyReport | None:
-    """Return the unit's report of the month, if sent."""
-    return session.scalars(
-        select(MonthlyReport).where(MonthlyReport.unit_id == unit.id, MonthlyReport.month == month_of(month))
-    ).first()
-
-
 def submit_monthly_report(
     session: Session, user: User, unit: Unit, month: date, texts: MonthlyTexts, now: datetime | None = None,
 ) -> MonthlyReport:
@@ -535,45 +95,36 @@ def submit_monthly_report(
     return report
 
 
-@dataclass(frozen=True)
-class UnitMonth:
-    """One reporting unit's report of a month, or None."""
-
-    unit: Unit
-    report: MonthlyReport | None
-
-    @property
-    def count(self) -> MonthlyCount | None:
-        if self.report is None:
-            return None
-        return monthly_count(self.report.highlights, self.report.problems, self.report.measures)
-
-    @property
-    def texts(self) -> list[tuple[str, str]]:
-        if self.report is None:
-            return []
-        return [(label, getattr(self.report, name)) for name, label in MONTHLY_TEXT_LABELS.items()]
+class NoteError(Refused):
+    """Refused texts under the statistics table."""
 
 
-def monthly_reports(session: Session, month: date) -> list[UnitMonth]:
-    """Every reporting unit with its report of the month, if sent."""
-    return [UnitMonth(unit, report) for unit, report in session.execute(
-        select(Unit, MonthlyReport).outerjoin(Unit.county)
-        .outerjoin(MonthlyReport, and_(MonthlyReport.unit_id == Unit.id, MonthlyReport.month == month_of(month)))
-        .where(reporting_unit_clause())
-        .order_by(Unit.county_id.is_(None), County.code, Unit.name)
-    )]
-
-
-def major_hazards_of_month(session: Session, unit: Unit, month: date) -> list[Hazard]:
-    """The major hazards of the unit's area found in the month or still open during it, one by one."""
-    start, end = month_bounds(month)
-    return list(session.scalars(
-        hazards.found().join(Hazard.inspection).join(Hazard.enterprise)
-        .where(
-            Hazard.level == HazardLevel.MAJOR, area_clause(unit), Hazard.found_at < end,
-            or_(Hazard.closed_at.is_(None), Hazard.closed_at >= start),
-        )
-        .options(joinedload(Hazard.enterprise), joinedload(Hazard.listed_unit), joinedload(Hazard.item))
-        .order_by(Hazard.found_at, Hazard.id)
-    ).unique())
+def save_note(
+    session: Session, user: User, start: date, end: date, *, highlights: str, problems: str, remarks: str = "",
+) -> TableNote:
+    """Store the texts under the user's table (county committee or city committee) for the period."""
+    allowed, county_id = note_scope(user)
+    if not allowed:
+        raise NoteError(_l("Only county and city supervisors write the texts under the table."))
+    if start > end:
+        raise NoteError(_l("The period ends before it starts."))
+    messages = check_note(highlights, problems)
+    if messages:
+        raise NoteError(messages[0])
+    county = session.get(County, county_id) if county_id is not None else None
+    unit = reporting_unit(session, county)
+    if unit is None:
+        raise NoteError(_l("There is no work safety committee office to report this table."))
+    lock(session, unit)  # the same texts sent twice at once: the second updates the first's
+    note = session.scalars(
+        select(TableNote).where(TableNote.unit_id == unit.id, TableNote.starts_on == start, TableNote.ends_on == end)
+    ).first()
+    if note is None:
+        note = TableNote(unit_id=unit.id, starts_on=start, ends_on=end, updated_by_id=user.id)
+        session.add(note)
+    note.highlights = highlights.strip()
+    note.problems = "\n".join(aspects(problems))
+    note.remarks = (remarks or "").strip()
+    note.updated_by_id = user.id
+    session.flush()
+    return note

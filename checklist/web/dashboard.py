@@ -11,6 +11,7 @@ from checklist.models import Campaign, Enterprise, Hazard, Inspection, Inspectio
 from checklist.read import crosscheck, overview
 from checklist.read.paging import paged
 from checklist.rules.inspections import active_campaign
+from checklist.web.respond import page_number
 from checklist.web.supervise import visible_counties
 
 bp = Blueprint("dashboard", __name__)
@@ -51,7 +52,7 @@ def dashboard():
 def hazard_list():
     session = get_session()
     hazard_filter = overview.HazardFilter.from_args(request.args)
-    page = paged(session, overview.hazards_query(current_user, hazard_filter).options(
+    page = paged(session, page_number(), overview.hazards_query(current_user, hazard_filter).options(
         joinedload(Hazard.enterprise), joinedload(Hazard.item)
     ).order_by(Hazard.deadline, Hazard.id))
     return render_template(
@@ -78,7 +79,7 @@ def inspection_list():
         query = query.where(Enterprise.sector_id == sector_id)
     if mode in {member.value for member in InspectionMode}:
         query = query.where(Inspection.mode == InspectionMode(mode))
-    page = paged(session, query.options(joinedload(Inspection.enterprise), joinedload(Inspection.unit))
+    page = paged(session, page_number(), query.options(joinedload(Inspection.enterprise), joinedload(Inspection.unit))
                  .order_by(Inspection.submitted_at.desc()))
     return render_template(
         "dashboard/inspections.html", page=page,

@@ -15,8 +15,7 @@ from checklist import access
 from checklist.clock import local_today, to_local
 from checklist.db import get_session
 from checklist.models import Enterprise, Inspection, InspectionStatus, Photo, Role
-from checklist.read import hazards
-from checklist.rules import reports as reporting
+from checklist.read import hazards, reports
 
 bp = Blueprint("views", __name__)
 
@@ -89,7 +88,7 @@ def home():
     return render_template(
         "home.html", drafts=drafts, recent=recent, query=query, found=found,
         waiting=hazards.waiting_for(session, current_user),
-        reporting_unit=reporting.reporting_unit_for(session, current_user), oversee=reporting.can_oversee(current_user),
+        reporting_unit=reports.reporting_unit_for(session, current_user), oversee=access.can_oversee(current_user),
     )
 
 

@@ -1,6 +1,6 @@
 """Imports from Excel: the enterprise roster and a department's own checklist table."""
 
-from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -9,8 +9,11 @@ from wtforms import SelectChoice
 from checklist import access
 from checklist.db import get_session
 from checklist.models import Sector
+from checklist.read.enterprises import roster_choices
 from checklist.rules import imports as importing
+from checklist.sheets import imports as workbooks
 from checklist.web.forms import ChecklistImportForm, RosterImportForm
+from checklist.web.respond import send_xlsx
 
 bp = Blueprint("imports", __name__)
 
@@ -19,7 +22,7 @@ bp = Blueprint("imports", __name__)
 @login_required
 def require_importer():
     """Only county and city supervisors import."""
-    access.require(importing.can_import(current_user))
+    access.require(access.can_import(current_user))
 
 
 def checklist_form() -> ChecklistImportForm:
@@ -35,19 +38,13 @@ def page(roster_form=None, table_form=None, refusal=None, refused_file=None, sta
     return render_template(
         "imports/index.html", roster_form=roster_form or RosterImportForm(),
         table_form=table_form or checklist_form(), refusal=refusal, refused_file=refused_file,
-        max_rows=importing.MAX_ROWS, max_megabytes=importing.MAX_BYTES // (1024 * 1024),
+        max_rows=workbooks.MAX_ROWS, max_megabytes=workbooks.MAX_BYTES // (1024 * 1024),
     ), status
-
-
-def xlsx(data: bytes, filename: str) -> Response:
-    return Response(data, mimetype=importing.XLSX, headers={
-        "Content-Disposition": f"attachment; filename={filename}",
-    })
 
 
 def upload(field) -> bytes:
     """Read at most one byte more than allowed: enough for the rule to refuse a file that is too large."""
-    return field.data.read(importing.MAX_BYTES + 1)
+    return field.data.read(workbooks.MAX_BYTES + 1)
 
 
 @bp.route("/imports")
@@ -57,12 +54,13 @@ def index():
 
 @bp.route("/imports/roster-template.xlsx")
 def roster_template():
-    return xlsx(importing.roster_template(get_session(), current_user), "roster-template.xlsx")
+    return send_xlsx(workbooks.roster_template(roster_choices(get_session(), current_user)), "roster-template.xlsx")
 
 
 @bp.route("/imports/checklist-template.xlsx")
 def checklist_template():
-    return xlsx(importing.checklist_template(current_app.extensions["catalogue"]), "checklist-template.xlsx")
+    common_codes = [item.code for item in current_app.extensions["catalogue"].common]
+    return send_xlsx(workbooks.checklist_template(common_codes), "checklist-template.xlsx")
 
 
 @bp.route("/imports/roster", methods=["POST"])
@@ -72,7 +70,7 @@ def roster():
         return page(roster_form=form, status=400)
     try:
         result = importing.import_roster(session, current_user, upload(form.roster))
-    except importing.ImportRefused as refusal:
+    except workbooks.ImportRefused as refusal:
         session.rollback()
         return page(roster_form=form, refusal=refusal, refused_file=form.roster.data.filename, status=400)
     session.commit()
@@ -90,7 +88,7 @@ def checklist():
     catalogue = current_app.extensions["catalogue"]
     try:
         version = importing.import_checklist(session, current_user, catalogue, sector, upload(form.table))
-    except importing.ImportRefused as refusal:
+    except workbooks.ImportRefused as refusal:
         session.rollback()
         return page(table_form=form, refusal=refusal, refused_file=form.table.data.filename, status=400)
     session.commit()

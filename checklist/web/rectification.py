@@ -1,6 +1,6 @@
 """Pages of the rectification loop: the enterprise's list, a hazard, verification, major hazards."""
 
-from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import or_, select
@@ -15,6 +15,7 @@ from checklist.rules import hazards as rectify
 from checklist.rules import photos
 from checklist.sheets.exports import major_hazards_xlsx
 from checklist.web.forms import AcceptForm, ExtendForm, FixForm, ListForm, RejectForm
+from checklist.web.respond import page_number, send_xlsx
 
 bp = Blueprint("rectification", __name__)
 
@@ -154,7 +155,7 @@ def verification():
     session = get_session()
     return render_template(
         "rectification/verification.html",
-        queue=paged(session, hazards.verification_queue(current_user)),
+        queue=paged(session, page_number(), hazards.verification_queue(current_user)),
         overdue=hazards.overdue_in_scope(session, current_user),
     )
 
@@ -163,7 +164,7 @@ def verification():
 def major_hazards():
     access.require(current_user.role is not Role.ENTERPRISE)
     include_closed = request.args.get("closed") == "1"
-    page = paged(get_session(), hazards.major_and_listed(current_user, include_closed))
+    page = paged(get_session(), page_number(), hazards.major_and_listed(current_user, include_closed))
     return render_template("rectification/major.html", page=page, include_closed=include_closed)
 
 
@@ -171,8 +172,4 @@ def major_hazards():
 def major_hazards_download():
     access.require(current_user.role is not Role.ENTERPRISE)
     query = hazards.major_and_listed(current_user, include_closed=request.args.get("closed") == "1")
-    return Response(
-        major_hazards_xlsx(get_session().scalars(query).unique().all()),
-        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        headers={"Content-Disposition": "attachment; filename=major-hazards.xlsx"},
-    )
+    return send_xlsx(major_hazards_xlsx(get_session().scalars(query).unique().all()), "major-hazards.xlsx")

@@ -2,15 +2,18 @@
 
 from datetime import date
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from checklist import access
+from checklist import access, clock
 from checklist.db import get_session, sql_int
 from checklist.models import Role, Unit
-from checklist.rules import reports as reporting
+from checklist.read import reports
+from checklist.rules.reports import ReportError, submit_daily_report, submit_monthly_report
+from checklist.sheets.bulletin import BULLETIN_TITLE, bulletin_xlsx
 from checklist.web.forms import DailyReportForm, MonthlyReportForm
+from checklist.web.respond import send_xlsx
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
 
@@ -26,7 +29,7 @@ def day_arg() -> date:
     """The day asked for (?day=YYYY-MM-DD), yesterday by default."""
     value = request.args.get("day", "")
     try:
-        return date.fromisoformat(value) if value else reporting.yesterday()
+        return date.fromisoformat(value) if value else reports.yesterday()
     except ValueError:
         abort(400)
 
@@ -35,7 +38,7 @@ def month_arg() -> date:
     """The month asked for (?month=YYYY-MM), this month by default."""
     value = request.args.get("month", "")
     try:
-        return date.fromisoformat(f"{value}-01") if value else reporting.month_of(reporting.local_day())
+        return date.fromisoformat(f"{value}-01") if value else clock.month_of(clock.local_day())
     except ValueError:
         abort(400)
 
@@ -43,28 +46,28 @@ def month_arg() -> date:
 def reporting_unit() -> Unit:
     """The unit the user reports for, or the one asked for (?unit=) if the user reports for it."""
     session, unit_id = get_session(), request.args.get("unit", type=sql_int)
-    unit = session.get(Unit, unit_id) if unit_id else reporting.reporting_unit_for(session, current_user)
-    access.require(unit is not None and reporting.can_report(current_user, unit))
+    unit = session.get(Unit, unit_id) if unit_id else reports.reporting_unit_for(session, current_user)
+    access.require(unit is not None and access.can_report(current_user, unit))
     return unit
 
 
-def refused(error: reporting.ReportError) -> list:
+def refused(error: ReportError) -> list:
     get_session().rollback()
     return error.messages
 
 
 @bp.route("/daily", methods=["GET", "POST"])
 def daily():
-    if reporting.can_oversee(current_user):
+    if access.can_oversee(current_user):
         return redirect(url_for("reports.status", day=request.args.get("day")))
     unit, day, session = reporting_unit(), day_arg(), get_session()
-    report = reporting.find_daily_report(session, unit, day)
+    report = reports.find_daily_report(session, unit, day)
     form, errors = DailyReportForm(obj=report), []
     if form.validate_on_submit():
-        texts = reporting.DailyTexts(**{name: form[name].data for name in reporting.DAILY_TEXT_LABELS})
+        texts = reports.DailyTexts(**{name: form[name].data for name in reports.DAILY_TEXT_LABELS})
         try:
-            reporting.submit_daily_report(session, current_user, unit, day, texts)
-        except reporting.ReportError as error:
+            submit_daily_report(session, current_user, unit, day, texts)
+        except ReportError as error:
             errors = refused(error)
         else:
             session.commit()
@@ -72,51 +75,47 @@ def daily():
             return redirect(url_for("reports.daily", day=day.isoformat(), unit=request.args.get("unit", type=int)))
     return render_template(
         "reports/daily.html", unit=unit, day=day, report=report, form=form, errors=errors,
-        figures=reporting.daily_figures(session, unit, day), sent=reporting.Figures.of(report) if report else None,
-        deadline=reporting.deadline(day),
-        state=reporting.report_state(day, report), open=reporting.is_reportable_day(day),
+        figures=reports.daily_figures(session, unit, day), sent=reports.Figures.of(report) if report else None,
+        deadline=reports.deadline(day),
+        state=reports.report_state(day, report), open=reports.is_reportable_day(day),
     )
 
 
 @bp.route("/daily/status")
 def status():
-    access.require(reporting.can_oversee(current_user))
-    compiled = reporting.compile_day(get_session(), day_arg())
-    return render_template("reports/status.html", compiled=compiled, states=reporting.ReportState)
+    access.require(access.can_oversee(current_user))
+    compiled = reports.compile_day(get_session(), day_arg())
+    return render_template("reports/status.html", compiled=compiled, states=reports.ReportState)
 
 
 @bp.route("/bulletin")
 def bulletin():
-    access.require(reporting.can_oversee(current_user))
-    compiled = reporting.compile_day(get_session(), day_arg())
+    access.require(access.can_oversee(current_user))
+    compiled = reports.compile_day(get_session(), day_arg())
     return render_template(
-        "reports/bulletin.html", compiled=compiled, title=reporting.BULLETIN_TITLE, states=reporting.ReportState,
+        "reports/bulletin.html", compiled=compiled, title=BULLETIN_TITLE, states=reports.ReportState,
     )
 
 
 @bp.route("/bulletin.xlsx")
 def bulletin_download():
-    access.require(reporting.can_oversee(current_user))
+    access.require(access.can_oversee(current_user))
     day = day_arg()
-    return Response(
-        reporting.bulletin_xlsx(reporting.compile_day(get_session(), day)),
-        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        headers={"Content-Disposition": f"attachment; filename=bulletin-{day.isoformat()}.xlsx"},
-    )
+    return send_xlsx(bulletin_xlsx(reports.compile_day(get_session(), day)), f"bulletin-{day.isoformat()}.xlsx")
 
 
 @bp.route("/monthly", methods=["GET", "POST"])
 def monthly():
-    if reporting.can_oversee(current_user):
+    if access.can_oversee(current_user):
         return redirect(url_for("reports.monthly_overview", month=request.args.get("month")))
     unit, month, session = reporting_unit(), month_arg(), get_session()
-    report = reporting.find_monthly_report(session, unit, month)
+    report = reports.find_monthly_report(session, unit, month)
     form, errors = MonthlyReportForm(obj=report), []
     if form.validate_on_submit():
-        texts = reporting.MonthlyTexts(**{name: form[name].data for name in reporting.MONTHLY_TEXT_LABELS})
+        texts = reports.MonthlyTexts(**{name: form[name].data for name in reports.MONTHLY_TEXT_LABELS})
         try:
-            reporting.submit_monthly_report(session, current_user, unit, month, texts)
-        except reporting.ReportError as error:
+            submit_monthly_report(session, current_user, unit, month, texts)
+        except ReportError as error:
             errors = refused(error)
         else:
             session.commit()
@@ -124,16 +123,16 @@ def monthly():
             return redirect(url_for("reports.monthly", month=f"{month:%Y-%m}", unit=request.args.get("unit", type=int)))
     return render_template(
         "reports/monthly.html", unit=unit, month=month, report=report, form=form, errors=errors,
-        count=reporting.monthly_count(form.highlights.data, form.problems.data, form.measures.data),
-        limit=reporting.MONTHLY_LIMIT, hazards=reporting.major_hazards_of_month(session, unit, month),
+        count=reports.monthly_count(form.highlights.data, form.problems.data, form.measures.data),
+        limit=reports.MONTHLY_LIMIT, hazards=reports.major_hazards_of_month(session, unit, month),
     )
 
 
 @bp.route("/monthly/overview")
 def monthly_overview():
-    access.require(reporting.can_oversee(current_user))
+    access.require(access.can_oversee(current_user))
     month = month_arg()
     return render_template(
-        "reports/monthly_overview.html", month=month, rows=reporting.monthly_reports(get_session(), month),
-        labels=reporting.MONTHLY_TEXT_LABELS,
+        "reports/monthly_overview.html", month=month, rows=reports.monthly_reports(get_session(), month),
+        labels=reports.MONTHLY_TEXT_LABELS,
     )

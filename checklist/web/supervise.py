@@ -26,6 +26,7 @@ from checklist.rules import teams
 from checklist.sheets.exports import teams_xlsx
 from checklist.sheets.labels import label_sheet_pdf, qr_png, site_url
 from checklist.web.forms import ActionForm, LiaisonForm, MemberForm, TeamForm
+from checklist.web.respond import page_number, send_xlsx
 
 bp = Blueprint("supervise", __name__)
 
@@ -61,7 +62,7 @@ def enterprises():
         query = query.where(
             Enterprise.name.icontains(search, autoescape=True) | (Enterprise.credit_code == search.upper())
         )
-    page = paged(session, query.options(joinedload(Enterprise.county), joinedload(Enterprise.sector))
+    page = paged(session, page_number(), query.options(joinedload(Enterprise.county), joinedload(Enterprise.sector))
                  .order_by(Enterprise.county_id, Enterprise.name))
     return render_template(
         "supervise/enterprises.html", page=page,
@@ -116,11 +117,7 @@ def team_register():
 @bp.route("/teams.xlsx")
 def team_register_download():
     access.require(current_user.role in (Role.COUNTY_ADMIN, Role.CITY_ADMIN))
-    return Response(
-        teams_xlsx(teams.units_with_teams(get_session(), current_user)),
-        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        headers={"Content-Disposition": "attachment; filename=teams.xlsx"},
-    )
+    return send_xlsx(teams_xlsx(teams.units_with_teams(get_session(), current_user)), "teams.xlsx")
 
 
 @bp.route("/units/<int:unit_id>/liaison", methods=["POST"])

@@ -2,18 +2,21 @@
 
 from datetime import date
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
+from checklist import access
 from checklist.clock import local_today
 from checklist.db import get_session, sql_int
 from checklist.models import County, Role
 from checklist.read import statistics
 from checklist.rules.inspections import InspectionError, active_campaign
+from checklist.rules.reports import NoteError, save_note
 from checklist.sheets.exports import statistics_table_xlsx
 from checklist.web.forms import PeriodForm, TableNoteForm
+from checklist.web.respond import send_xlsx
 
 bp = Blueprint("tables", __name__)
 
@@ -47,7 +50,7 @@ def chosen_county() -> County | None:
         else:
             return None
     county = get_session().get(County, county_id) or abort(404)
-    if not statistics.can_view_table(current_user, county):
+    if not access.can_view_table(current_user, county):
         abort(403)
     return county
 
@@ -68,7 +71,7 @@ def scope_args(county: County | None, start: date, end: date) -> dict:
 def render_page(county: County | None, start: date, end: date, period_form: PeriodForm,
                 note_form: TableNoteForm | None = None):
     table = build(county, start, end)
-    editable, note_county_id = statistics.note_scope(current_user)
+    editable, note_county_id = access.note_scope(current_user)
     writes_this_note = editable and note_county_id == (county.id if county else None)
     if writes_this_note and note_form is None:
         note_form = TableNoteForm(formdata=None, data={
@@ -111,16 +114,12 @@ def download():
     else:
         abort(400)
     name = f"statistics-{county.code if county else 'city'}-{start:%Y%m%d}-{end:%Y%m%d}.xlsx"
-    return Response(
-        statistics_table_xlsx(build(county, start, end)),
-        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        headers={"Content-Disposition": f"attachment; filename={name}"},
-    )
+    return send_xlsx(statistics_table_xlsx(build(county, start, end)), name)
 
 
 @bp.route("/tables/note", methods=["POST"])
 def note():
-    editable, county_id = statistics.note_scope(current_user)
+    editable, county_id = access.note_scope(current_user)
     if not editable:
         abort(403)
     session = get_session()
@@ -134,9 +133,9 @@ def note():
         return render_page(county, start, end, period_form, note_form=form), 422
     start, end = form.start.data, form.end.data
     try:
-        statistics.save_note(session, current_user, start, end, highlights=form.highlights.data,
+        save_note(session, current_user, start, end, highlights=form.highlights.data,
                              problems=form.problems.data, remarks=form.remarks.data)
-    except statistics.NoteError as error:
+    except NoteError as error:
         session.rollback()
         flash(str(error.message), "error")
         return redirect(url_for("tables.table", **scope_args(county, start, end)))
