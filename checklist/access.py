@@ -2,6 +2,7 @@
 
 
 
+
 from flask import abort
 from sqlalchemy import Select, false, func, true
 
@@ -86,6 +87,14 @@ def can_edit_inspection(user: User, inspection: Inspection) -> bool:
     )
 
 
+def can_sign(user: User, inspection: Inspection) -> bool:
+    """The enterprise's signature is taken once, on a submitted inspection, on the phone of one of its inspectors."""
+    return (
+        not inspection.is_draft and not inspection.is_signed
+        and (user.id == inspection.created_by_id or user in inspection.inspectors)
+    )
+
+
 def require(allowed: bool) -> None:
     """Stop the request with 403 unless allowed."""
     if not allowed:
@@ -94,6 +103,15 @@ def require(allowed: bool) -> None:
 
 def is_city(user: User) -> bool:
     return user.role is Role.CITY_ADMIN
+
+
+def is_enterprise(user: User) -> bool:
+    return user.role is Role.ENTERPRISE
+
+
+def is_supervisor(user: User) -> bool:
+    """County and city supervisors: the statistics table, teams, cross-check and imports are theirs."""
+    return user.role in (Role.COUNTY_ADMIN, Role.CITY_ADMIN)
 
 
 def can_view_hazard(user: User, hazard: Hazard) -> bool:
@@ -192,3 +210,10 @@ def note_scope(user: User) -> tuple[bool, int | None]:
 def can_import(user: User) -> bool:
     """County supervisors (of a county) and the city's supervisors import rosters and checklist tables."""
     return access.is_city(user) or (user.role is Role.COUNTY_ADMIN and user.county_id is not None)
+
+
+def can_manage_unit(user: User, unit: Unit) -> bool:
+    """The city's supervisors manage every unit's teams; a county's supervisors their county's units'."""
+    if user.role is Role.CITY_ADMIN:
+        return True
+    return user.role is Role.COUNTY_ADMIN and unit.county_id is not None and unit.county_id == user.county_id

@@ -25,6 +25,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from checklist import credit_code
+from checklist.clock import local_today
 from checklist.db import Base
 
 
@@ -425,6 +426,10 @@ class Hazard(Base):
     @property
     def is_closed(self) -> bool:
         return self.status is HazardStatus.CLOSED
+
+    def is_overdue(self, today: date | None = None) -> bool:
+        """Overdue is derived, never stored: not closed and past its deadline (China Standard Time days)."""
+        return not self.is_closed and self.deadline < (today or local_today())
 
     @property
     def is_listed(self) -> bool:

@@ -10,22 +10,16 @@ Only submitted hazards (found_at set) are counted, as everywhere else in the das
 """
 
 from collections import Counter
-from datetime import date, datetime, timedelta
 
 from sqlalchemy import Connection, Select, delete, event, insert, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from checklist.clock import local_day
 from checklist.models import CampaignTally, Enterprise, Hazard, HazardStatus, HazardTally, Inspection
 
-CHINA_OFFSET = timedelta(hours=8)  # China Standard Time has no daylight saving time
 HAZARD_KEY = ("county_id", "level", "status", "listed", "deadline")
 DAY_KEY = ("campaign_id", "county_id", "day")
-
-
-def china_day(moment: datetime) -> date:
-    """The China Standard Time day of a naive UTC moment."""
-    return (moment + CHINA_OFFSET).date()
 
 
 def keys(county_id, campaign_id, level, status, listed_unit_id, deadline, found_at, closed_at) -> Counter:
@@ -34,9 +28,9 @@ def keys(county_id, campaign_id, level, status, listed_unit_id, deadline, found_
     if found_at is None:
         return counted
     counted["count", county_id, level, status, listed_unit_id is not None, deadline] += 1
-    counted["found", campaign_id, county_id, china_day(found_at)] += 1
+    counted["found", campaign_id, county_id, local_day(found_at)] += 1
     if status is HazardStatus.CLOSED:
-        counted["closed", campaign_id, county_id, china_day(closed_at or found_at)] += 1
+        counted["closed", campaign_id, county_id, local_day(closed_at or found_at)] += 1
     return counted
 
 

@@ -2,7 +2,7 @@
 but their inspectors."""
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import timedelta
 
 from sqlalchemy import Select, case, func, select
 from sqlalchemy.orm import Session, joinedload, selectinload
@@ -40,11 +40,6 @@ def open_hazards(session: Session, enterprise: Enterprise) -> list[Hazard]:
         found().where(Hazard.enterprise_id == enterprise.id, Hazard.status != HazardStatus.CLOSED)
         .order_by(Hazard.deadline, Hazard.id)
     ))
-
-
-def is_overdue(hazard: Hazard, today: date | None = None) -> bool:
-    """Overdue is derived, never stored: not closed and past its deadline."""
-    return hazard.status is not HazardStatus.CLOSED and hazard.deadline < (today or local_today())
 
 
 def rectification_list(session: Session, enterprise: Enterprise) -> dict[HazardStatus, list[Hazard]]:

@@ -8,8 +8,9 @@ import re
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 
+from checklist import access
 from checklist.models import Role, Team, Unit, User
 from checklist.refusal import Refused
 from checklist.rules.accounts import issue_activation_code
@@ -21,14 +22,8 @@ class TeamError(Refused):
     """A refused change to teams or liaisons."""
 
 
-def can_manage_unit(user: User, unit: Unit) -> bool:
-    if user.role is Role.CITY_ADMIN:
-        return True
-    return user.role is Role.COUNTY_ADMIN and unit.county_id is not None and unit.county_id == user.county_id
-
-
 def _require(user: User, unit: Unit) -> None:
-    if not can_manage_unit(user, unit):
+    if not access.can_manage_unit(user, unit):
         raise TeamError(_l("You may not manage this unit's teams."))
 
 
@@ -88,13 +83,3 @@ def remove_member(session: Session, user: User, team: Team, member: User) -> Non
     if member in team.members:
         team.members.remove(member)
     session.flush()
-
-
-def units_with_teams(session: Session, user: User) -> list[Unit]:
-    """The units whose teams the user sees: its county's, or every unit for the city."""
-    query = select(Unit).options(selectinload(Unit.teams).selectinload(Team.members)).order_by(
-        Unit.county_id.is_not(None), Unit.county_id, Unit.kind, Unit.name
-    )
-    if user.role is not Role.CITY_ADMIN:
-        query = query.where(Unit.county_id == user.county_id)
-    return list(session.scalars(query))

@@ -9,7 +9,6 @@ from openpyxl.utils import get_column_letter
 
 from checklist.clock import local_today
 from checklist.models import Hazard
-from checklist.read.hazards import is_overdue
 
 THIN = Side(style="thin")
 BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
@@ -68,7 +67,7 @@ def major_hazards_xlsx(hazards: list[Hazard]) -> bytes:
         append_row(sheet, (
             number, hazard.enterprise.county.name, hazard.enterprise.name, hazard.enterprise.credit_code,
             hazard.description, str(hazard.level.label), hazard.found_at.date() if hazard.found_at else None,
-            hazard.deadline, str(hazard.status.label), _("Yes") if is_overdue(hazard) else "",
+            hazard.deadline, str(hazard.status.label), _("Yes") if hazard.is_overdue() else "",
             hazard.listed_unit.name if hazard.listed_unit else "", hazard.listed_deadline,
             hazard.responsible_person,
         ))

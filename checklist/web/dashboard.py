@@ -7,7 +7,7 @@ from sqlalchemy.orm import joinedload
 
 from checklist import access
 from checklist.db import get_session, sql_int
-from checklist.models import Campaign, Enterprise, Hazard, Inspection, InspectionMode, InspectionStatus, Role, Sector
+from checklist.models import Campaign, Enterprise, Hazard, Inspection, InspectionMode, InspectionStatus, Sector
 from checklist.read import crosscheck, overview
 from checklist.read.paging import paged
 from checklist.rules.inspections import active_campaign
@@ -21,7 +21,7 @@ bp = Blueprint("dashboard", __name__)
 @login_required
 def require_supervisor():
     """Enterprises see their own list, not the dashboards."""
-    access.require(current_user.role is not Role.ENTERPRISE)
+    access.require(not access.is_enterprise(current_user))
 
 
 @bp.route("/dashboard")

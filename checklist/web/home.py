@@ -14,7 +14,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from checklist import access
 from checklist.clock import local_today, to_local
 from checklist.db import get_session
-from checklist.models import Enterprise, Inspection, InspectionStatus, Photo, Role
+from checklist.models import Enterprise, Inspection, InspectionStatus, Photo
 from checklist.read import hazards, reports
 
 bp = Blueprint("views", __name__)
@@ -56,7 +56,7 @@ def init_app(app: Flask) -> None:
             headers.setdefault("Content-Disposition", "inline")
         return response
 
-    app.jinja_env.globals["inline_css"] = Markup(css)
+    app.jinja_env.globals.update(inline_css=Markup(css), access=access)  # templates ask access, not roles
     app.add_template_filter(lambda moment: to_local(moment).strftime("%Y-%m-%d %H:%M") if moment else "", "local")
     app.context_processor(lambda: {"today": local_today(), "get_locale": get_locale})
 
@@ -65,7 +65,7 @@ def init_app(app: Flask) -> None:
 @login_required
 def home():
     session = get_session()
-    if current_user.role is Role.ENTERPRISE:
+    if access.is_enterprise(current_user):
         return redirect(url_for("rectification.rectification_list"))
     drafts = session.scalars(
         select(Inspection)

@@ -211,12 +211,9 @@ def review(inspection_id: int):
 @bp.route("/<int:inspection_id>/problems")
 def problems(inspection_id: int):
     inspection = load(inspection_id)
-    can_sign = (
-        not inspection.is_draft and not inspection.is_signed
-        and (current_user.id == inspection.created_by_id or current_user in inspection.inspectors)
-    )
     return render_template(
-        "inspect/problems.html", inspection=inspection, sign_form=SignForm() if can_sign else None,
+        "inspect/problems.html", inspection=inspection,
+        sign_form=SignForm() if access.can_sign(current_user, inspection) else None,
     )
 
 

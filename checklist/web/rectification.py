@@ -8,7 +8,7 @@ from wtforms import SelectChoice
 
 from checklist import access
 from checklist.db import get_session
-from checklist.models import Hazard, Role, Unit
+from checklist.models import Hazard, Unit
 from checklist.read import hazards
 from checklist.read.paging import paged
 from checklist.rules import hazards as rectify
@@ -50,7 +50,7 @@ def list_form(hazard: Hazard) -> ListForm:
 
 @bp.route("/rectification")
 def rectification_list():
-    if current_user.role is not Role.ENTERPRISE:
+    if not access.is_enterprise(current_user):
         return redirect(url_for("rectification.verification"))
     session = get_session()
     return render_template(
@@ -64,7 +64,7 @@ def hazard(hazard_id: int):
     hazard = load(hazard_id)
     user, open_ = current_user, not hazard.is_closed
     return render_template(
-        "rectification/hazard.html", hazard=hazard, overdue=hazards.is_overdue(hazard),
+        "rectification/hazard.html", hazard=hazard, overdue=hazard.is_overdue(),
         fix_form=FixForm() if open_ and access.can_submit_fix(user, hazard) and hazard.status.value == "open" else None,
         verify=open_ and access.can_verify(user, hazard),
         accept_form=AcceptForm(), reject_form=RejectForm(), extend_form=ExtendForm(),
@@ -151,7 +151,7 @@ def list_for_supervision(hazard_id: int):
 
 @bp.route("/verification")
 def verification():
-    access.require(current_user.role is not Role.ENTERPRISE)
+    access.require(not access.is_enterprise(current_user))
     session = get_session()
     return render_template(
         "rectification/verification.html",
@@ -162,7 +162,7 @@ def verification():
 
 @bp.route("/major-hazards")
 def major_hazards():
-    access.require(current_user.role is not Role.ENTERPRISE)
+    access.require(not access.is_enterprise(current_user))
     include_closed = request.args.get("closed") == "1"
     page = paged(get_session(), page_number(), hazards.major_and_listed(current_user, include_closed))
     return render_template("rectification/major.html", page=page, include_closed=include_closed)
@@ -170,6 +170,6 @@ def major_hazards():
 
 @bp.route("/major-hazards.xlsx")
 def major_hazards_download():
-    access.require(current_user.role is not Role.ENTERPRISE)
+    access.require(not access.is_enterprise(current_user))
     query = hazards.major_and_listed(current_user, include_closed=request.args.get("closed") == "1")
     return send_xlsx(major_hazards_xlsx(get_session().scalars(query).unique().all()), "major-hazards.xlsx")

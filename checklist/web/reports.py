@@ -8,7 +8,7 @@ from flask_login import current_user, login_required
 
 from checklist import access, clock
 from checklist.db import get_session, sql_int
-from checklist.models import Role, Unit
+from checklist.models import Unit
 from checklist.read import reports
 from checklist.rules.reports import ReportError, submit_daily_report, submit_monthly_report
 from checklist.sheets.bulletin import BULLETIN_TITLE, bulletin_xlsx
@@ -22,7 +22,7 @@ bp = Blueprint("reports", __name__, url_prefix="/reports")
 @login_required
 def require_government():
     """Enterprises have no business here; each page checks the rest."""
-    access.require(current_user.role is not Role.ENTERPRISE)
+    access.require(not access.is_enterprise(current_user))
 
 
 def day_arg() -> date:

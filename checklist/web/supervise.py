@@ -19,7 +19,8 @@ from sqlalchemy.orm import joinedload
 
 from checklist import access
 from checklist.db import get_session, sql_int
-from checklist.models import County, Enterprise, Role, Sector, Team, Unit, User
+from checklist.models import County, Enterprise, Sector, Team, Unit, User
+from checklist.read import teams as read_teams
 from checklist.read.enterprises import county_enterprises
 from checklist.read.paging import paged
 from checklist.rules import teams
@@ -35,7 +36,7 @@ bp = Blueprint("supervise", __name__)
 @login_required
 def require_supervisor():
     """Enterprises have no business here."""
-    if current_user.role is Role.ENTERPRISE:
+    if access.is_enterprise(current_user):
         abort(403)
 
 
@@ -90,7 +91,7 @@ def qr_sheet(county_id: int):
 
 def unit_for_admin(unit_id: int) -> Unit:
     unit = get_session().get(Unit, unit_id) or abort(404)
-    access.require(teams.can_manage_unit(current_user, unit))
+    access.require(access.can_manage_unit(current_user, unit))
     return unit
 
 
@@ -106,18 +107,18 @@ def back_to_teams(unit: Unit, error: teams.TeamError | None = None, message: str
 
 @bp.route("/teams")
 def team_register():
-    access.require(current_user.role in (Role.COUNTY_ADMIN, Role.CITY_ADMIN))
+    access.require(access.is_supervisor(current_user))
     return render_template(
-        "supervise/teams.html", units=teams.units_with_teams(get_session(), current_user),
+        "supervise/teams.html", units=read_teams.units_with_teams(get_session(), current_user),
         liaison_form=LiaisonForm(), team_form=TeamForm(), member_form=MemberForm(), remove_form=ActionForm(),
-        can_manage=lambda unit: teams.can_manage_unit(current_user, unit), code=None,
+        can_manage=lambda unit: access.can_manage_unit(current_user, unit), code=None,
     )
 
 
 @bp.route("/teams.xlsx")
 def team_register_download():
-    access.require(current_user.role in (Role.COUNTY_ADMIN, Role.CITY_ADMIN))
-    return send_xlsx(teams_xlsx(teams.units_with_teams(get_session(), current_user)), "teams.xlsx")
+    access.require(access.is_supervisor(current_user))
+    return send_xlsx(teams_xlsx(read_teams.units_with_teams(get_session(), current_user)), "teams.xlsx")
 
 
 @bp.route("/units/<int:unit_id>/liaison", methods=["POST"])

@@ -25,7 +25,7 @@ bp = Blueprint("tables", __name__)
 @login_required
 def require_supervisor():
     """Only county and city supervisors report the table."""
-    if current_user.role not in (Role.COUNTY_ADMIN, Role.CITY_ADMIN):
+    if not access.is_supervisor(current_user):
         abort(403)
 
 

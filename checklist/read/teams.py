@@ -1,0 +1,17 @@
+"""The inspection teams (检查督导组) and their members, as a user may see them."""
+
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from checklist.models import Role, Team, Unit, User
+
+
+def units_with_teams(session: Session, user: User) -> list[Unit]:
+    """The units whose teams the user sees: its county's, or every unit for the city."""
+    query = select(Unit).options(selectinload(Unit.teams).selectinload(Team.members)).order_by(
+        Unit.county_id.is_not(None), Unit.county_id, Unit.kind, Unit.name
+    )
+    if user.role is not Role.CITY_ADMIN:
+        query = query.where(Unit.county_id == user.county_id)
+    return list(session.scalars(query))
