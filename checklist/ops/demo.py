@@ -43,6 +43,7 @@ from checklist.models import (
     User,
 )
 from checklist.rules.definitions import Catalogue, sync_sectors
+from checklist.rules.hazards import record_history
 from checklist.rules.inspections import (
     HazardInput,
     add_enforcement,
@@ -1024,17 +1025,13 @@ class _Seeder:
             moment = self.capped(found.at + timedelta(hours=self.rng.randint(2, 30)), found.at)
             hazard.listed_unit, hazard.listed_at = unit, moment
             hazard.listed_deadline = hazard.deadline
-            self.session.add(HazardHistory(
-                hazard_id=hazard.id, at=moment, user_id=admin.id, action=HistoryAction.LISTED,
-                from_status=HazardStatus.OPEN, to_status=HazardStatus.OPEN, note=unit.name,
-                deadline_to=hazard.deadline,
-            ))
+            record_history(self.session, admin, hazard, HistoryAction.LISTED, HazardStatus.OPEN, unit.name,
+                           at=moment, deadline_to=hazard.deadline)
 
     def lives(self) -> None:
         """Write each hazard's transitions after its discovery, with who, when and why."""
         rng, session = self.rng, self.session
         OPEN, SUBMITTED, CLOSED = HazardStatus.OPEN, HazardStatus.SUBMITTED, HazardStatus.CLOSED
-        rows = []
         for found in self.found:
             steps = []
             if found.status is not OPEN or found.rejected:
@@ -1055,7 +1052,7 @@ class _Seeder:
             first = found.at.date() + timedelta(days=1)
             last = min(self.last_day, found.at.date() + timedelta(days=45))
             days = sorted(first + timedelta(days=rng.randint(0, (last - first).days)) for _ in steps)
-            previous, moment, was_rejected = OPEN, found.at, False
+            moment, was_rejected = found.at, False
             for step, day in zip(steps, days, strict=True):
                 moment = self.moment(day, earliest=moment)
                 if step is SUBMITTED:
@@ -1068,13 +1065,9 @@ class _Seeder:
                     user, note, was_rejected = checker, rng.choice(REJECT_NOTES), True
                 else:
                     user, note = checker, rng.choice(CLOSE_NOTES)
-                rows.append(HazardHistory(hazard_id=hazard.id, at=moment, user_id=user.id, action=ACTIONS[step],
-                                          from_status=previous, to_status=step, note=note))
-                previous = step
-            hazard.status = found.status
+                record_history(session, user, hazard, ACTIONS[step], step, note, at=moment)
             if found.status is CLOSED:
                 hazard.closed_at = moment
-        session.add_all(rows)
 
     # --- everything ---------------------------------------------------------------------------
 

@@ -7,7 +7,7 @@ Each function checks the permission and the state, writes a history row, flushes
 RectificationError when refused; the caller commits. A closed hazard never changes.
 """
 
-from datetime import date
+from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
@@ -23,13 +23,19 @@ class RectificationError(Refused):
     """A refused step of a hazard's rectification."""
 
 
-def _record(
+def record_history(
     session: Session, user: User, hazard: Hazard, action: HistoryAction, to_status: HazardStatus, note: str = "",
-    **deadlines: date,
+    *, at: datetime | None = None, **deadlines: date,
 ) -> None:
+    """Write the history row of a step of the hazard's life and move it to its new status.
+
+    The one writer of HazardHistory: the rules below, the finding of a hazard and the demo's past all call it
+    (the demo passes the moment it replays, everything else happens now).
+    """
+    found = action is HistoryAction.FOUND  # a hazard being found had no status before
     session.add(HazardHistory(
-        hazard=hazard, at=utcnow(), user_id=user.id, action=action,
-        from_status=hazard.status, to_status=to_status, note=(note or "").strip(), **deadlines,
+        hazard=hazard, at=at or utcnow(), user_id=user.id, action=action,
+        from_status=None if found else hazard.status, to_status=to_status, note=(note or "").strip(), **deadlines,
     ))
     hazard.status = to_status
 
@@ -55,7 +61,7 @@ def submit_fix(
     for processed in proof:
         photo = photos.store(session, upload_dir, processed, user, hazard.inspection, item=hazard.item, hazard=hazard)
         photo.kind = PhotoKind.PROOF
-    _record(session, user, hazard, HistoryAction.SUBMITTED, HazardStatus.SUBMITTED, note)
+    record_history(session, user, hazard, HistoryAction.SUBMITTED, HazardStatus.SUBMITTED, note)
     session.flush()
 
 
@@ -72,7 +78,7 @@ def accept_fix(session: Session, user: User, hazard: Hazard, note: str = "") -> 
     _require_verifier(user, hazard)
     if hazard.status is not HazardStatus.SUBMITTED:
         raise RectificationError(_l("No fix has been submitted for this hazard."))
-    _record(session, user, hazard, HistoryAction.ACCEPTED, HazardStatus.CLOSED, note)
+    record_history(session, user, hazard, HistoryAction.ACCEPTED, HazardStatus.CLOSED, note)
     hazard.closed_at = utcnow()
     session.flush()
 
@@ -84,7 +90,7 @@ def reject_fix(session: Session, user: User, hazard: Hazard, reason: str) -> Non
         raise RectificationError(_l("No fix has been submitted for this hazard."))
     if not reason.strip():
         raise RectificationError(_l("Give the reason for rejecting the fix."))
-    _record(session, user, hazard, HistoryAction.REJECTED, HazardStatus.OPEN, reason)
+    record_history(session, user, hazard, HistoryAction.REJECTED, HazardStatus.OPEN, reason)
     session.flush()
 
 
@@ -95,7 +101,7 @@ def extend_deadline(session: Session, user: User, hazard: Hazard, new_deadline: 
         raise RectificationError(_l("Give the reason for the extension."))
     if new_deadline <= hazard.deadline:
         raise RectificationError(_l("The new deadline must be later than the current one."))
-    _record(session, user, hazard, HistoryAction.EXTENDED, hazard.status, reason,
+    record_history(session, user, hazard, HistoryAction.EXTENDED, hazard.status, reason,
             deadline_from=hazard.deadline, deadline_to=new_deadline)
     hazard.deadline = new_deadline
     session.flush()
@@ -111,5 +117,5 @@ def list_hazard(session: Session, user: User, hazard: Hazard, unit: Unit, deadli
     if not access.is_city(user) and unit.county_id is None:
         raise RectificationError(_l("Only the city places a hazard under a city unit's supervision."))
     hazard.listed_unit, hazard.listed_deadline, hazard.listed_at = unit, deadline, utcnow()
-    _record(session, user, hazard, HistoryAction.LISTED, hazard.status, note or unit.name, deadline_to=deadline)
+    record_history(session, user, hazard, HistoryAction.LISTED, hazard.status, note or unit.name, deadline_to=deadline)
     session.flush()

@@ -23,7 +23,6 @@ from checklist.models import (
     EnforcementKind,
     Enterprise,
     Hazard,
-    HazardHistory,
     HazardLevel,
     HazardStatus,
     HistoryAction,
@@ -38,6 +37,7 @@ from checklist.models import (
 )
 from checklist.refusal import Refused
 from checklist.rules.definitions import Catalogue, current_checklist
+from checklist.rules.hazards import record_history
 
 
 class InspectionError(Refused):
@@ -236,11 +236,8 @@ def submit_inspection(session: Session, user: User, inspection: Inspection) -> I
     now = utcnow()
     inspection.status, inspection.submitted_at = InspectionStatus.SUBMITTED, now
     for hazard in inspection.hazards:
-        hazard.status, hazard.found_at = HazardStatus.OPEN, now
-        session.add(HazardHistory(
-            hazard=hazard, at=now, user_id=user.id, action=HistoryAction.FOUND, from_status=None,
-            to_status=HazardStatus.OPEN,
-        ))
+        hazard.found_at = now
+        record_history(session, user, hazard, HistoryAction.FOUND, HazardStatus.OPEN, at=now)
     session.flush()
     return inspection
 
