@@ -179,7 +179,7 @@ ROUTES: dict[str, Route] = {
     "auth.enterprise_account": Route(SUPERVISORS, BY_ENTERPRISE, lambda o: {"enterprise_id": o.enterprise_id}),
     "auth.login": Route(EVERYONE),
     "auth.logout": Route(USERS),
-    "dashboard.cross_check": Route(GOVERNMENT),
+    "dashboard.cross_check": Route(SUPERVISORS),  # access.can_view_cross_check
     "dashboard.dashboard": Route(GOVERNMENT),
     "dashboard.hazard_list": Route(GOVERNMENT, FILTER, county),
     "dashboard.inspection_list": Route(GOVERNMENT, FILTER, county),

@@ -15,8 +15,9 @@ from PIL import Image
 from sqlalchemy import func, select
 
 from checklist.imaging import PhotoError, process_photo
-from checklist.models import Hazard, Inspection, ItemResult, Photo
+from checklist.models import Hazard, Inspection, ItemResult, Photo, Role
 
+from .conftest import add_user
 from .helpers import fail_item, inspection_id, jpeg_bytes, start, submitted_inspection
 from .test_api import issue_token, submission
 
@@ -136,3 +137,19 @@ def test_a_photo_with_huge_metadata_is_refused_through_the_form_and_the_api(logi
     answer = put_photo(app, data, world.enterprise_a.qr_token)
     assert answer.status_code == 422 and answer.get_json()["error"]["code"] == "too_much_metadata"
     assert counts(db) == (0, 0, 0)
+
+
+# 4. The cross-check is the supervisors'.
+
+
+@pytest.mark.parametrize("username, status", [
+    ("insp_a", 403), ("91140702MA0K000013", 403), ("admin_a", 200), ("city", 200),
+])
+def test_only_supervisors_open_the_cross_check(login, world, username, status):
+    assert login(username).get("/cross-check").status_code == status
+
+
+def test_an_inspector_of_the_city_does_not_open_the_cross_check(login, world, db):
+    add_user(db, "city_insp", Role.INSPECTOR, "周市检", unit=world.city_unit)
+    db.commit()
+    assert login("city_insp").get("/cross-check").status_code == 403
