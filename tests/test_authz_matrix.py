@@ -280,6 +280,7 @@ def build_tenants(app, db, world) -> Tenants:
         """An inspection with an open major hazard (its photo, a document, a signature) and an overdue one,
         whose fix the enterprise submitted; the items after the first `skip` ones fail."""
         record = start_inspection(db, catalogue, creator, enterprise, mode=mode, team=team, client_uuid=new_uuid())
+        record.started_at -= timedelta(days=2)  # a deadline lies on or after the inspection's day: yesterday's too
         items = record.checklist.items
         first, second, *others = items[skip:] + items[:skip]
         for item, level, days in ((first, HazardLevel.MAJOR, 9), (second, HazardLevel.GENERAL, -1)):

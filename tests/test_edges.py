@@ -8,12 +8,14 @@ import gc
 import struct
 import time
 import uuid
+from datetime import timedelta
 from io import BytesIO
 
 import pytest
 from PIL import Image
 from sqlalchemy import func, select
 
+from checklist.clock import local_today
 from checklist.imaging import PhotoError, process_photo
 from checklist.models import Hazard, Inspection, ItemResult, Photo, Role
 
@@ -153,3 +155,88 @@ def test_an_inspector_of_the_city_does_not_open_the_cross_check(login, world, db
     add_user(db, "city_insp", Role.INSPECTOR, "周市检", unit=world.city_unit)
     db.commit()
     assert login("city_insp").get("/cross-check").status_code == 403
+
+
+# 5 and 6. Dates at the edges: refused by the rules (deadlines, a phone's times), a 400 page or the default
+# period in the views (reporting days).
+
+
+@pytest.mark.parametrize("deadline", ["9999-12-31", "2000-01-01"])
+def test_an_absurd_deadline_on_the_item_form_is_refused_and_nothing_is_stored(login, world, db, deadline):
+    inspector = login("insp_a")
+    number = inspection_id(start(inspector, world))
+    item = db.get(Inspection, number).checklist.items[3]
+    response = fail_item(inspector, number, item, deadline=deadline)
+    assert response.status_code == 400
+    assert "整改期限须在" in response.get_data(as_text=True)
+    assert counts(db) == (0, 0, 0)
+
+
+def test_a_deadline_three_years_ahead_is_accepted(login, world, db):
+    inspector = login("insp_a")
+    number = inspection_id(start(inspector, world))
+    item = db.get(Inspection, number).checklist.items[3]
+    deadline = local_today() + timedelta(days=3 * 365)
+    assert fail_item(inspector, number, item, deadline=deadline.isoformat()).status_code == 302
+
+
+@pytest.mark.parametrize("deadline", ["9999-12-31", "0001-01-01"])
+def test_a_deadline_extended_to_an_absurd_day_is_refused(login, world, db, deadline):
+    hazard = submitted_inspection(login("insp_a"), world, db).hazards[0]
+    before = hazard.deadline
+    page = login("admin_a").post(f"/hazards/{hazard.id}/extend", {"deadline": deadline, "reason": "需采购设备"},
+                                 follow_redirects=True).get_data(as_text=True)
+    assert "整改期限须在" in page
+    db.expire_all()
+    assert db.get(Hazard, hazard.id).deadline == before and not db.get(Hazard, hazard.id).history[1:]
+
+
+@pytest.mark.parametrize("started_at", ["2100-01-01T08:00:00+08:00", "2019-12-31T08:00:00+08:00"])
+def test_an_api_inspection_started_in_2100_or_before_2020_is_refused(app, world, db, started_at):
+    http = app.test_client()
+    headers = {"Authorization": f"Bearer {issue_token(http, 'insp_a')}"}
+    checklist = http.get(f"/api/v1/checklists/{world.enterprise_a.sector.code}", headers=headers).get_json()
+    response = http.put(f"/api/v1/inspections/{uuid.uuid4()}", json=submission(world, checklist, started_at=started_at),
+                        headers=headers)
+    assert response.status_code == 422
+    error = response.get_json()["error"]
+    assert error["field"] == "started_at" and "手机时钟" in error["message"]
+    assert db.scalar(select(func.count(Inspection.id))) == 0
+
+
+def test_an_api_deadline_beyond_three_years_is_refused(app, world, db):
+    http = app.test_client()
+    headers = {"Authorization": f"Bearer {issue_token(http, 'insp_a')}"}
+    checklist = http.get(f"/api/v1/checklists/{world.enterprise_a.sector.code}", headers=headers).get_json()
+    body = submission(world, checklist)
+    body["results"][0]["hazard"]["deadline"] = "9999-12-31"
+    response = http.put(f"/api/v1/inspections/{uuid.uuid4()}", json=body, headers=headers)
+    assert response.status_code == 422 and "整改期限须在" in response.get_json()["error"]["message"]
+    assert db.scalar(select(func.count(Inspection.id))) == 0
+
+
+@pytest.mark.parametrize("username, url", [
+    ("admin_a", "/reports/daily?day=9999-12-31"),
+    ("city", "/reports/daily/status?day=9999-12-31"),
+    ("city", "/reports/bulletin?day=0001-01-01"),
+    ("admin_a", "/reports/monthly?month=9999-12"),
+    ("city", "/reports/monthly/overview?month=9999-12"),
+    ("city", "/tables.xlsx?from=0001-01-01&to=9999-12-31"),
+])
+def test_a_reporting_day_out_of_bounds_is_a_clear_400_page(login, world, username, url):
+    response = login(username).get(url)
+    assert response.status_code == 400
+    assert "请选择 2020-01-01 至" in response.get_data(as_text=True)
+
+
+def test_the_table_of_an_absurd_period_shows_the_default_period_and_says_why(login, world):
+    response = login("city").get("/tables?from=0001-01-01&to=9999-12-31")
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    assert "请选择 2020-01-01 至" in page and local_today().isoformat() in page
+
+
+def test_the_note_of_an_absurd_period_is_refused_without_a_server_error(login, world):
+    response = login("city").post("/tables/note", {"from": "0001-01-01", "to": "9999-12-31", "highlights": "x"})
+    assert response.status_code == 422
+    assert "请选择 2020-01-01 至" in response.get_data(as_text=True)

@@ -13,10 +13,12 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
 from checklist import access
+from checklist.clock import local_today
 from checklist.imaging import ProcessedPhoto
 from checklist.models import Hazard, HazardHistory, HazardStatus, HistoryAction, PhotoKind, Unit, User, utcnow
 from checklist.refusal import Refused
 from checklist.rules import photos
+from checklist.rules.inspections import refuse_deadline_outside
 
 
 class RectificationError(Refused):
@@ -93,6 +95,7 @@ def extend_deadline(session: Session, user: User, hazard: Hazard, new_deadline: 
     _require_verifier(user, hazard)
     if not reason.strip():
         raise RectificationError(_l("Give the reason for the extension."))
+    refuse_deadline_outside(new_deadline, local_today(), RectificationError)
     if new_deadline <= hazard.deadline:
         raise RectificationError(_l("The new deadline must be later than the current one."))
     _record(session, user, hazard, HistoryAction.EXTENDED, hazard.status, reason,
@@ -110,6 +113,7 @@ def list_hazard(session: Session, user: User, hazard: Hazard, unit: Unit, deadli
         raise RectificationError(_l("The supervising unit must belong to the enterprise's county or the city."))
     if not access.is_city(user) and unit.county_id is None:
         raise RectificationError(_l("Only the city places a hazard under a city unit's supervision."))
+    refuse_deadline_outside(deadline, local_today(), RectificationError)
     hazard.listed_unit, hazard.listed_deadline, hazard.listed_at = unit, deadline, utcnow()
     _record(session, user, hazard, HistoryAction.LISTED, hazard.status, note or unit.name, deadline_to=deadline)
     session.flush()

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from checklist import access
-from checklist.clock import local_today
+from checklist.clock import deadline_window, local_today, to_local
 from checklist.db import lock
 from checklist.models import (
     Campaign,
@@ -50,6 +50,14 @@ class HazardInput:
     description: str
     deadline: date
     responsible_person: str
+
+
+def refuse_deadline_outside(deadline: date, first: date, error: type[Refused] = InspectionError) -> None:
+    """Refuse a deadline before `first` or more than three years ahead (clock.deadline_window)."""
+    first, last = deadline_window(first)
+    if not first <= deadline <= last:
+        raise error(_l("The deadline must fall between %(first)s and %(last)s.",
+                       first=first.isoformat(), last=last.isoformat()))
 
 
 def default_deadline(level: HazardLevel, days_by_level: dict[str, int], today: date | None = None) -> date:
@@ -144,6 +152,8 @@ def record_result(
         raise InspectionError(_l("That item is not on this inspection's checklist."))
     if outcome is Outcome.FAIL and hazard is None:
         raise InspectionError(_l("A failed item needs a hazard: describe it."))
+    if hazard is not None and outcome is Outcome.FAIL:  # no earlier than the day of the inspection
+        refuse_deadline_outside(hazard.deadline, to_local(inspection.started_at).date())
     result = result_for(inspection, item)
     if result is None:
         result = ItemResult(item=item, outcome=outcome)

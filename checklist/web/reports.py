@@ -10,7 +10,8 @@ from checklist import access
 from checklist.db import get_session, sql_int
 from checklist.models import Role, Unit
 from checklist.rules import reports as reporting
-from checklist.web.forms import DailyReportForm, MonthlyReportForm
+from checklist.web.errors import bad_request
+from checklist.web.forms import DailyReportForm, MonthlyReportForm, outside_reporting_window
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
 
@@ -23,21 +24,30 @@ def require_government():
 
 
 def day_arg() -> date:
-    """The day asked for (?day=YYYY-MM-DD), yesterday by default."""
+    """The day asked for (?day=YYYY-MM-DD), yesterday by default; a 400 page outside the reporting window."""
     value = request.args.get("day", "")
     try:
-        return date.fromisoformat(value) if value else reporting.yesterday()
+        day = date.fromisoformat(value) if value else reporting.yesterday()
     except ValueError:
         abort(400)
+    return within_window(day)
 
 
 def month_arg() -> date:
-    """The month asked for (?month=YYYY-MM), this month by default."""
+    """The month asked for (?month=YYYY-MM), this month by default; a 400 page outside the reporting window."""
     value = request.args.get("month", "")
     try:
-        return date.fromisoformat(f"{value}-01") if value else reporting.month_of(reporting.local_day())
+        month = date.fromisoformat(f"{value}-01") if value else reporting.month_of(reporting.local_day())
     except ValueError:
         abort(400)
+    return within_window(month)
+
+
+def within_window(day: date) -> date:
+    message = outside_reporting_window(day)
+    if message:
+        bad_request(message)
+    return day
 
 
 def reporting_unit() -> Unit:
