@@ -114,6 +114,16 @@ def is_supervisor(user: User) -> bool:
     return user.role in (Role.COUNTY_ADMIN, Role.CITY_ADMIN)
 
 
+def can_view_cross_check(user: User) -> bool:
+    """The cross-check (印证) judges the counties' inspections by the city's spot checks: it is for supervisors.
+
+    The city's supervisors see every county's; a county's supervisors (its county admins) see their own
+    county's, which checklist.read.crosscheck limits to it. Inspectors, the city's included, and enterprises
+    do not see it: it is the supervisors' view of their inspectors' work.
+    """
+    return is_city(user) or (user.role is Role.COUNTY_ADMIN and user.county_id is not None)
+
+
 def can_view_hazard(user: User, hazard: Hazard) -> bool:
     """A hazard is seen by whoever may see the inspection that found it, once it is submitted."""
     return hazard.found_at is not None and can_view_inspection(user, hazard.inspection)

@@ -21,6 +21,13 @@ from PIL import ExifTags, Image, ImageDraw, ImageFile, ImageFont, UnidentifiedIm
 
 MAX_BYTES = 20 * 1024 * 1024
 MAX_PIXELS = 40_000_000
+# One side at most 100 times the other: a phone's widest panorama is about 1:10, and at 1600 px the short
+# side of any accepted picture keeps at least 16 px (65000 x 1 would scale to nothing).
+MAX_ASPECT_RATIO = 100
+# APPn and COM segments of a JPEG, in total. EXIF is at most 64 KB, an ICC profile or a phone's extended
+# XMP (a portrait's depth map) a few hundred KB; Pillow joins repeated EXIF segments one copy at a time,
+# so 300 of them cost it a second or two.
+MAX_METADATA_BYTES = 4 * 1024 * 1024
 LONG_SIDE = 1600
 THUMB_SIDE = 320
 # EXIF orientation -> the transposition that shows the picture upright (as ImageOps.exif_transpose does).
@@ -42,6 +49,9 @@ _MESSAGES = {
     "not_image": _l("The file is not an image we can read."),
     "too_many_pixels": _l("The image has too many pixels; take the photo at a lower resolution."),
     "corrupt": _l("The image file is damaged or incomplete."),
+    "bad_shape": _l("The image is too long and narrow (one side at most 100 times the other); take an ordinary photo."),
+    "too_much_metadata": _l("The image carries too much embedded data (over 4 MB besides the picture); "
+                            "take the photo again or send it without its extras."),
 }
 
 
@@ -116,17 +126,50 @@ def find_cjk_font() -> str:
     )
 
 
-def _open(data: bytes, max_pixels: int) -> Image.Image:
-    """Open (without decoding pixels) and enforce format and pixel-count limits."""
+def _open(data: bytes, max_pixels: int, formats: tuple[str, ...] = ACCEPTED_FORMATS) -> Image.Image:
+    """Open (without decoding pixels) and enforce format, pixel-count and shape limits."""
     try:
-        im = Image.open(BytesIO(data), formats=ACCEPTED_FORMATS)
+        im = Image.open(BytesIO(data), formats=formats)
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
         raise PhotoError("too_many_pixels") from None
     except (UnidentifiedImageError, *_DECODE_ERRORS):
         raise PhotoError("not_image") from None
     if im.width * im.height > max_pixels:
         raise PhotoError("too_many_pixels")
+    if max(im.size) > MAX_ASPECT_RATIO * min(im.size):
+        raise PhotoError("bad_shape")
     return im
+
+
+def open_checked(data: bytes, max_pixels: int, formats: tuple[str, ...] = ACCEPTED_FORMATS) -> Image.Image:
+    """Open an image without decoding its pixels, under the photo pipeline's limits; raise PhotoError."""
+    if _jpeg_metadata_bytes(data) > MAX_METADATA_BYTES:
+        raise PhotoError("too_much_metadata")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", Image.DecompressionBombWarning)
+        warnings.filterwarnings("ignore", category=UserWarning, module=r"PIL\.")
+        return _open(data, max_pixels, formats)
+
+
+def _jpeg_metadata_bytes(data: bytes) -> int:
+    """Add up a JPEG's APPn and COM segments before its image data, reading only their headers (0 if not a JPEG)."""
+    if not data.startswith(b"\xff\xd8"):
+        return 0
+    total, position = 0, 2
+    while position + 4 <= len(data) and data[position] == 0xFF and total <= MAX_METADATA_BYTES:
+        marker = data[position + 1]
+        if marker == 0xFF:  # fill byte
+            position += 1
+        elif marker == 0x01 or 0xD0 <= marker <= 0xD8:  # markers without a length
+            position += 2
+        elif marker in (0xDA, 0xD9):  # start of scan, end of image: the metadata is behind us
+            break
+        else:
+            (length,) = struct.unpack_from(">H", data, position + 2)
+            if marker == 0xFE or 0xE0 <= marker <= 0xEF:
+                total += length
+            position += 2 + length
+    return total
 
 
 def _captured_at(im: Image.Image) -> datetime | None:
@@ -204,7 +247,7 @@ def process_photo(
             # too_many_pixels; its UserWarnings (e.g. "Corrupt EXIF data") are noise.
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             warnings.filterwarnings("ignore", category=UserWarning, module=r"PIL\.")
-            _open(data, max_pixels).verify()
+            open_checked(data, max_pixels).verify()
             im = _open(data, max_pixels)
             # JPEG: decode at a reduced scale, as long as both sides stay at least their size at 1600 px.
             scale = min(1, LONG_SIDE / max(im.size))

@@ -179,7 +179,7 @@ ROUTES: dict[str, Route] = {
     "auth.enterprise_account": Route(SUPERVISORS, BY_ENTERPRISE, lambda o: {"enterprise_id": o.enterprise_id}),
     "auth.login": Route(EVERYONE),
     "auth.logout": Route(USERS),
-    "dashboard.cross_check": Route(GOVERNMENT),
+    "dashboard.cross_check": Route(SUPERVISORS),  # access.can_view_cross_check
     "dashboard.dashboard": Route(GOVERNMENT),
     "dashboard.hazard_list": Route(GOVERNMENT, FILTER, county),
     "dashboard.inspection_list": Route(GOVERNMENT, FILTER, county),
@@ -280,6 +280,7 @@ def build_tenants(app, db, world) -> Tenants:
         """An inspection with an open major hazard (its photo, a document, a signature) and an overdue one,
         whose fix the enterprise submitted; the items after the first `skip` ones fail."""
         record = start_inspection(db, catalogue, creator, enterprise, mode=mode, team=team, client_uuid=new_uuid())
+        record.started_at -= timedelta(days=2)  # a deadline lies on or after the inspection's day: yesterday's too
         items = record.checklist.items
         first, second, *others = items[skip:] + items[:skip]
         for item, level, days in ((first, HazardLevel.MAJOR, 9), (second, HazardLevel.GENERAL, -1)):

@@ -894,6 +894,7 @@ class _Seeder:
         candidates = [item for item in items if not _is_government_item(item)]
         failing = _weighted_sample(rng, candidates, [_fail_weight(item) for item in candidates], fails)
         started = self.moment(plan.day)
+        inspection.started_at = started  # before the hazards: a deadline lies on or after the inspection's day
         fixes: dict[int, str] = {}
         if plan.companions:
             set_inspectors(session, plan.user, inspection, [plan.user, *plan.companions])

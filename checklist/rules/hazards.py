@@ -13,6 +13,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
 from checklist import access
+from checklist.clock import deadline_window, local_today
 from checklist.imaging import ProcessedPhoto
 from checklist.models import Hazard, HazardHistory, HazardStatus, HistoryAction, PhotoKind, Unit, User, utcnow
 from checklist.refusal import Refused
@@ -21,6 +22,14 @@ from checklist.rules import photos
 
 class RectificationError(Refused):
     """A refused step of a hazard's rectification."""
+
+
+def refuse_deadline_outside(deadline: date, first: date, error: type[Refused] = RectificationError) -> None:
+    """Refuse a deadline before `first` or more than three years ahead (clock.deadline_window)."""
+    first, last = deadline_window(first)
+    if not first <= deadline <= last:
+        raise error(_l("The deadline must fall between %(first)s and %(last)s.",
+                       first=first.isoformat(), last=last.isoformat()))
 
 
 def record_history(
@@ -99,6 +108,7 @@ def extend_deadline(session: Session, user: User, hazard: Hazard, new_deadline: 
     _require_verifier(user, hazard)
     if not reason.strip():
         raise RectificationError(_l("Give the reason for the extension."))
+    refuse_deadline_outside(new_deadline, local_today())
     if new_deadline <= hazard.deadline:
         raise RectificationError(_l("The new deadline must be later than the current one."))
     record_history(session, user, hazard, HistoryAction.EXTENDED, hazard.status, reason,
@@ -116,6 +126,7 @@ def list_hazard(session: Session, user: User, hazard: Hazard, unit: Unit, deadli
         raise RectificationError(_l("The supervising unit must belong to the enterprise's county or the city."))
     if not access.is_city(user) and unit.county_id is None:
         raise RectificationError(_l("Only the city places a hazard under a city unit's supervision."))
+    refuse_deadline_outside(deadline, local_today())
     hazard.listed_unit, hazard.listed_deadline, hazard.listed_at = unit, deadline, utcnow()
     record_history(session, user, hazard, HistoryAction.LISTED, hazard.status, note or unit.name, deadline_to=deadline)
     session.flush()

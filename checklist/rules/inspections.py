@@ -13,7 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from checklist import access
-from checklist.clock import local_today
+from checklist.clock import local_today, to_local
 from checklist.db import lock
 from checklist.models import (
     Campaign,
@@ -37,7 +37,7 @@ from checklist.models import (
 )
 from checklist.refusal import Refused
 from checklist.rules.definitions import Catalogue, current_checklist
-from checklist.rules.hazards import record_history
+from checklist.rules.hazards import record_history, refuse_deadline_outside
 
 
 class InspectionError(Refused):
@@ -144,6 +144,8 @@ def record_result(
         raise InspectionError(_l("That item is not on this inspection's checklist."))
     if outcome is Outcome.FAIL and hazard is None:
         raise InspectionError(_l("A failed item needs a hazard: describe it."))
+    if hazard is not None and outcome is Outcome.FAIL:  # no earlier than the day of the inspection
+        refuse_deadline_outside(hazard.deadline, to_local(inspection.started_at).date(), InspectionError)
     result = result_for(inspection, item)
     if result is None:
         result = ItemResult(item=item, outcome=outcome)

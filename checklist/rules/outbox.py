@@ -23,7 +23,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from checklist import access
-from checklist.clock import CHINA, to_local
+from checklist.clock import CHINA, is_plausible_moment, to_local
 from checklist.db import released
 from checklist.imaging import PhotoError, process_photo
 from checklist.models import (
@@ -158,9 +158,13 @@ def parse_moment(value: object, field: str) -> datetime | None:
         moment = datetime.fromisoformat(value)
         if moment.tzinfo is None:
             moment = moment.replace(tzinfo=CHINA)
-        return moment.astimezone(UTC).replace(tzinfo=None)
+        moment = moment.astimezone(UTC).replace(tzinfo=None)
     except (ValueError, OverflowError):
         raise invalid(field) from None
+    if not is_plausible_moment(moment):  # a phone's clock far off: 2100, or before the app existed
+        raise OutboxError("invalid", _l("%(field)s: the time lies before 2020 or ahead of the present; "
+                                        "check the phone's clock.", field=field), field=field)
+    return moment
 
 
 def _date(value: object, field: str) -> date | None:

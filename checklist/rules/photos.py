@@ -9,15 +9,16 @@ from io import BytesIO
 from pathlib import Path
 
 from flask_babel import lazy_gettext as _l
-from PIL import Image
 from sqlalchemy.orm import Session
 
 from checklist.clock import to_local
 from checklist.db import released
-from checklist.imaging import PhotoError, ProcessedPhoto, process_photo
+from checklist.imaging import PhotoError, ProcessedPhoto, open_checked, process_photo
 from checklist.models import ChecklistItem, Enterprise, Hazard, Inspection, Photo, User, utcnow
 
 __all__ = ["PhotoError", "prepare", "signature_png", "store"]
+
+SIGNATURE_MAX_PIXELS = 4_000_000  # a signature pad is the width of a screen
 
 
 def stamp_lines(inspection: Inspection, user: User) -> list[str]:
@@ -112,11 +113,11 @@ def signature_png(data_url: str) -> bytes:
     if not data_url.startswith(prefix) or len(data_url) > 2_000_000:
         raise error
     try:
-        with Image.open(BytesIO(base64.b64decode(data_url[len(prefix):], validate=True))) as image:
-            if image.format != "PNG" or image.width * image.height > 4_000_000:
-                raise error
+        # The photo pipeline's checks first: a picture of 20,000 x 20,000 pixels is refused unread.
+        with open_checked(base64.b64decode(data_url[len(prefix):], validate=True), SIGNATURE_MAX_PIXELS,
+                          formats=("PNG",)) as image:
             output = BytesIO()
             image.convert("LA").save(output, "PNG", optimize=True)
-    except (binascii.Error, OSError, ValueError) as failure:
+    except (binascii.Error, OSError, ValueError) as failure:  # PhotoError is a ValueError
         raise error from failure
     return output.getvalue()

@@ -94,6 +94,7 @@ CROSS_CHECK_SHOWN = 200  # a city's campaign has tens of thousands of discrepanc
 @bp.route("/cross-check")
 def cross_check():
     """The city's spot checks held against the county's earlier inspections (印证); one county's discrepancies."""
+    access.require(access.can_view_cross_check(current_user))
     results = crosscheck.cross_check(get_session(), current_user)
     county_id = request.args.get("county", type=sql_int)
     chosen = [result for result in results if result.county.id == county_id or len(results) == 1]

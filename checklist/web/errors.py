@@ -1,8 +1,15 @@
 """Error pages in the user's language."""
 
-from flask import Flask, render_template
+from typing import NoReturn
+
+from flask import Flask, abort, make_response, render_template
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
+
+
+def bad_request(message: str) -> NoReturn:
+    """Stop the request with a 400 page that says what was wrong."""
+    abort(make_response(render_template("error.html", code=400, message=message), 400))
 
 
 def init_app(app: Flask) -> None:

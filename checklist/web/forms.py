@@ -1,5 +1,8 @@
 """Forms only validate input; who may do what is decided in the rule functions."""
 
+from datetime import date
+
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired, MultipleFileField
@@ -19,9 +22,25 @@ from wtforms import (
 from wtforms.validators import UUID, DataRequired, EqualTo, Length, NumberRange, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from checklist.clock import reporting_window
 from checklist.models import EnforcementKind, HazardLevel, Outcome
 from checklist.read.statistics import check_highlights, check_problems
 from checklist.rules.accounts import MIN_PASSWORD_LENGTH
+
+
+def outside_reporting_window(day: date) -> str | None:
+    """The message refusing a day no report, bulletin or table can be asked for (clock.reporting_window)."""
+    first, last = reporting_window()
+    if first <= day <= last:
+        return None
+    return _("Choose a day between %(first)s and %(last)s.", first=first.isoformat(), last=last.isoformat())
+
+
+def reporting_day(form, field) -> None:
+    """A validator of a date field: a day within clock.reporting_window."""
+    message = outside_reporting_window(field.data) if field.data else None
+    if message:
+        raise ValidationError(message)
 
 
 def choices(members) -> list[SelectChoice]:
@@ -165,8 +184,8 @@ class PeriodForm(FlaskForm):
     class Meta:
         csrf = False  # a GET form that changes nothing
 
-    start = DateField(_l("From"), name="from", validators=[DataRequired()])
-    end = DateField(_l("To"), name="to", validators=[DataRequired()])
+    start = DateField(_l("From"), name="from", validators=[DataRequired(), reporting_day])
+    end = DateField(_l("To"), name="to", validators=[DataRequired(), reporting_day])
 
     def validate_end(self, field) -> None:
         if self.start.data and field.data and field.data < self.start.data:
@@ -176,8 +195,8 @@ class PeriodForm(FlaskForm):
 class TableNoteForm(FlaskForm):
     """The texts under the statistics table of a period; their limits are statistics.check_note's."""
 
-    start = DateField(name="from", validators=[DataRequired()])  # both rendered hidden: the period shown
-    end = DateField(name="to", validators=[DataRequired()])
+    start = DateField(name="from", validators=[DataRequired(), reporting_day])  # both rendered hidden: the period shown
+    end = DateField(name="to", validators=[DataRequired(), reporting_day])
     highlights = TextAreaField(_l("Highlights (50 to 200 characters)"), validators=[Length(max=2000)])
     problems = TextAreaField(_l("Problems (one per line, each at most 100 characters)"),
                              validators=[Length(max=10000)])

@@ -230,9 +230,9 @@ def sign(inspection_id: int):
             )
         except (photos.PhotoError, InspectionError) as error:
             flash(str(error.message), "error")
-        else:
-            get_session().commit()
-            flash(_("The problem list has been signed."), "success")
+            return problems(inspection_id), 400
+        get_session().commit()
+        flash(_("The problem list has been signed."), "success")
     return redirect(url_for("inspect.problems", inspection_id=inspection.id))
 
 

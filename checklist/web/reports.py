@@ -12,7 +12,8 @@ from checklist.models import Unit
 from checklist.read import reports
 from checklist.rules.reports import ReportError, submit_daily_report, submit_monthly_report
 from checklist.sheets.bulletin import BULLETIN_TITLE, bulletin_xlsx
-from checklist.web.forms import DailyReportForm, MonthlyReportForm
+from checklist.web.errors import bad_request
+from checklist.web.forms import DailyReportForm, MonthlyReportForm, outside_reporting_window
 from checklist.web.respond import send_xlsx
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
@@ -26,21 +27,30 @@ def require_government():
 
 
 def day_arg() -> date:
-    """The day asked for (?day=YYYY-MM-DD), yesterday by default."""
+    """The day asked for (?day=YYYY-MM-DD), yesterday by default; a 400 page outside the reporting window."""
     value = request.args.get("day", "")
     try:
-        return date.fromisoformat(value) if value else reports.yesterday()
+        day = date.fromisoformat(value) if value else reports.yesterday()
     except ValueError:
         abort(400)
+    return within_window(day)
 
 
 def month_arg() -> date:
-    """The month asked for (?month=YYYY-MM), this month by default."""
+    """The month asked for (?month=YYYY-MM), this month by default; a 400 page outside the reporting window."""
     value = request.args.get("month", "")
     try:
-        return date.fromisoformat(f"{value}-01") if value else clock.month_of(clock.local_day())
+        month = date.fromisoformat(f"{value}-01") if value else clock.month_of(clock.local_day())
     except ValueError:
         abort(400)
+    return within_window(month)
+
+
+def within_window(day: date) -> date:
+    message = outside_reporting_window(day)
+    if message:
+        bad_request(message)
+    return day
 
 
 def reporting_unit() -> Unit:

@@ -15,6 +15,7 @@ from checklist.read import statistics
 from checklist.rules.inspections import InspectionError, active_campaign
 from checklist.rules.reports import NoteError, save_note
 from checklist.sheets.exports import statistics_table_xlsx
+from checklist.web.errors import bad_request
 from checklist.web.forms import PeriodForm, TableNoteForm
 from checklist.web.respond import send_xlsx
 
@@ -112,7 +113,7 @@ def download():
     elif form.validate():
         start, end = form.start.data, form.end.data
     else:
-        abort(400)
+        bad_request(" ".join(str(message) for messages in form.errors.values() for message in messages))
     name = f"statistics-{county.code if county else 'city'}-{start:%Y%m%d}-{end:%Y%m%d}.xlsx"
     return send_xlsx(statistics_table_xlsx(build(county, start, end)), name)
 
@@ -126,8 +127,8 @@ def note():
     county = session.get(County, county_id) if county_id is not None else None
     form = TableNoteForm()
     if not form.validate_on_submit():
-        start, end = (form.start.data, form.end.data) if form.start.data and form.end.data else default_period()
-        if end < start:
+        start, end = form.start.data, form.end.data
+        if not (start and end) or form.start.errors or form.end.errors:  # a bad period: the default one shown
             start, end = default_period()
         period_form = PeriodForm(formdata=None, data={"start": start, "end": end})
         return render_page(county, start, end, period_form, note_form=form), 422
