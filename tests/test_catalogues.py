@@ -8,6 +8,8 @@ from pathlib import Path
 import pytest
 from babel.messages.pofile import read_po
 
+from checklist.ops import i18n
+
 ROOT = Path(__file__).parent.parent
 TRANSLATIONS = ROOT / "checklist" / "translations"
 PLACEHOLDER = re.compile(r"%\(\w+\)[sd]")
@@ -56,3 +58,7 @@ def test_the_catalogues_hold_every_string_of_the_code(tmp_path):
     for locale in ("zh_Hans_CN", "en"):
         missing = in_code - {message.id for message in catalogue(locale)}
         assert not missing, f"run `make messages` and translate: {sorted(map(str, missing))}"
+
+
+def test_make_messages_finds_the_catalogues_it_fills():
+    assert (i18n.TRANSLATIONS / "en" / "LC_MESSAGES" / "messages.po").is_file()

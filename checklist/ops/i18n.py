@@ -5,7 +5,7 @@ from pathlib import Path
 
 from babel.messages.pofile import read_po, write_po
 
-TRANSLATIONS = Path(__file__).parent / "translations"
+TRANSLATIONS = Path(__file__).resolve().parent.parent / "translations"
 
 
 def fill_english(path: Path = TRANSLATIONS / "en" / "LC_MESSAGES" / "messages.po") -> int:
