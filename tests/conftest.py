@@ -15,7 +15,6 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import create_engine, event
 from sqlalchemy.orm import Session
-from werkzeug.security import generate_password_hash
 
 from checklist import create_app
 from checklist.clock import local_today
@@ -23,10 +22,9 @@ from checklist.db import sqlite_pragmas, upgrade
 from checklist.models import Campaign, County, Enterprise, Role, Sector, Team, Unit, UnitKind, User
 from checklist.rules.definitions import sync_sectors
 
+from .factories import PASSWORD, add_enterprise, add_unit, add_user
 from .postgres import Databases, is_postgres
 
-PASSWORD = "secret-pass"
-PASSWORD_HASH = generate_password_hash(PASSWORD)  # hashed once: scrypt is slow on purpose
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "")
 POSTGRES = is_postgres(TEST_DATABASE_URL)
 
@@ -150,12 +148,6 @@ class World:
     enterprise_user_a2: User
 
 
-def add_user(db, username, role, name, unit=None, enterprise=None):
-    user = User(username=username, name=name, role=role, unit=unit, enterprise=enterprise, password_hash=PASSWORD_HASH)
-    db.add(user)
-    return user
-
-
 @pytest.fixture
 def world(app, db) -> World:
     catalogue = app.extensions["catalogue"]
@@ -166,19 +158,18 @@ def world(app, db) -> World:
     db.add(Campaign(title="安全检查督导", document_number="市安发〔2021〕17号",
                     starts_on=today - timedelta(days=30), ends_on=today + timedelta(days=90)))
     county_a, county_b = County(name="榆次区", code="140702"), County(name="太谷区", code="140703")
-    unit_a = Unit(name="榆次区住建局", kind=UnitKind.DEPARTMENT, county=county_a)
-    unit_b = Unit(name="太谷区住建局", kind=UnitKind.DEPARTMENT, county=county_b)
-    committee_a = Unit(name="榆次区安委办", kind=UnitKind.COMMITTEE, county=county_a)
-    committee_b = Unit(name="太谷区安委办", kind=UnitKind.COMMITTEE, county=county_b)
-    city_unit = Unit(name="晋中市安委办", kind=UnitKind.COMMITTEE)
-    enterprise_a = Enterprise(name="榆次建工有限公司", credit_code="91140702MA0K000013",
-                              county=county_a, sector=construction, supervising_unit=unit_a, contact_name="王经理")
-    enterprise_a2 = Enterprise(name="榆次煤业有限公司", credit_code="91140702MA0K000026",
-                               county=county_a, sector=coal, supervising_unit=unit_a)
-    enterprise_b = Enterprise(name="太谷建设有限公司", credit_code="91140703MA0K00003P",
-                              county=county_b, sector=construction, supervising_unit=unit_b)
-    db.add_all([county_a, county_b, unit_a, unit_b, committee_a, committee_b, city_unit,
-                enterprise_a, enterprise_a2, enterprise_b])
+    db.add_all([county_a, county_b])
+    unit_a = add_unit(db, "榆次区住建局", county=county_a)
+    unit_b = add_unit(db, "太谷区住建局", county=county_b)
+    committee_a = add_unit(db, "榆次区安委办", UnitKind.COMMITTEE, county_a)
+    committee_b = add_unit(db, "太谷区安委办", UnitKind.COMMITTEE, county_b)
+    city_unit = add_unit(db, "晋中市安委办", UnitKind.COMMITTEE)
+    enterprise_a = add_enterprise(db, "榆次建工有限公司", county_a, construction, "91140702MA0K000013",
+                                  supervising_unit=unit_a, contact_name="王经理")
+    enterprise_a2 = add_enterprise(db, "榆次煤业有限公司", county_a, coal, "91140702MA0K000026",
+                                   supervising_unit=unit_a)
+    enterprise_b = add_enterprise(db, "太谷建设有限公司", county_b, construction, "91140703MA0K00003P",
+                                  supervising_unit=unit_b)
     inspector_a = add_user(db, "insp_a", Role.INSPECTOR, "张检查", unit=unit_a)
     colleague_a = add_user(db, "insp_a2", Role.INSPECTOR, "李同事", unit=unit_a)
     team_a = Team(name="第一检查督导组", unit=unit_a, members=[inspector_a, colleague_a])

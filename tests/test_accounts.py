@@ -15,6 +15,7 @@ from checklist.rules import accounts
 from checklist.rules.accounts import AccountError, AccountState, InvalidCode
 
 from .conftest import PASSWORD, Client
+from .factories import add_enterprise
 
 NEW_PASSWORD = "new-pass-2021"
 CODE = re.compile(r'class="activation-code">([^<]+)<')
@@ -25,9 +26,8 @@ LINK = re.compile(r'class="activation-link">([^<]+)<')
 def newcomer(world, db) -> Enterprise:
     """An enterprise of county A that has no login yet."""
     body = "91140702MA0K00007"
-    enterprise = Enterprise(name="榆次化工有限公司", credit_code=body + check_character(body), county=world.county_a,
-                            sector=world.enterprise_a.sector, contact_name="吴厂长", contact_phone="13800000000")
-    db.add(enterprise)
+    enterprise = add_enterprise(db, "榆次化工有限公司", world.county_a, world.enterprise_a.sector,
+                                body + check_character(body), contact_name="吴厂长", contact_phone="13800000000")
     db.commit()
     return enterprise
 

@@ -28,7 +28,6 @@ judged.
 
 import io
 import json
-import uuid
 import zipfile
 from dataclasses import dataclass, field, replace
 from datetime import timedelta
@@ -51,7 +50,6 @@ from checklist.models import (
     Team,
     Unit,
     UnitKind,
-    User,
 )
 from checklist.read.reports import yesterday
 from checklist.rules import hazards as rectify
@@ -65,7 +63,8 @@ from checklist.rules.inspections import (
     submit_inspection,
 )
 
-from .conftest import PASSWORD_HASH, Client
+from .conftest import Client
+from .factories import add_inspector, add_user, new_uuid
 from .helpers import jpeg_bytes
 
 ANONYMOUS, INSPECTOR, ENTERPRISE, COUNTY, CITY = "anonymous", "inspector", "enterprise", "county_admin", "city_admin"
@@ -126,10 +125,6 @@ class Route:
 
     def address_values(self, objects: Objects) -> dict:
         return self.values(objects) if self.values else {}
-
-
-def new_uuid() -> str:
-    return str(uuid.uuid4())
 
 
 def inspection(o: Objects) -> dict:
@@ -271,11 +266,6 @@ def build_tenants(app, db, world) -> Tenants:
     def committee(county_id):
         return db.scalars(select(Unit).where(Unit.county_id == county_id, Unit.kind == UnitKind.COMMITTEE)).one()
 
-    def member(username, name, unit_):
-        user = User(username=username, name=name, role=Role.INSPECTOR, unit=unit_, password_hash=PASSWORD_HASH)
-        db.add(user)
-        return user
-
     def submitted(creator, enterprise, team, code, mode=InspectionMode.COUNTY_FULL, fixer=None, skip=0) -> Inspection:
         """An inspection with an open major hazard (its photo, a document, a signature) and an overdue one,
         whose fix the enterprise submitted; the items after the first `skip` ones fail."""
@@ -307,14 +297,13 @@ def build_tenants(app, db, world) -> Tenants:
             add_enforcement(db, creator, record, EnforcementKind.OTHER, "草稿")
         return record
 
-    member_a = member("member_a", "钱组员", world.unit_a)
-    member_b = member("member_b", "郑组员", world.unit_b)
+    member_a = add_inspector(db, "member_a", world.unit_a, "钱组员")
+    member_b = add_inspector(db, "member_b", world.unit_b, "郑组员")
     world.team_a.members.append(member_a)
     team_b = Team(name="太谷检查督导组", unit=world.unit_b, members=[world.inspector_b, member_b])
     db.add(team_b)
-    enterprise_user_b = User(username=world.enterprise_b.credit_code, name="冯经理", role=Role.ENTERPRISE,
-                             enterprise=world.enterprise_b, password_hash=PASSWORD_HASH)
-    db.add(enterprise_user_b)
+    enterprise_user_b = add_user(db, world.enterprise_b.credit_code, Role.ENTERPRISE, "冯经理",
+                                 enterprise=world.enterprise_b)
     records = {
         "A": (submitted(world.inspector_a, world.enterprise_a, world.team_a, "A", fixer=world.enterprise_user_a),
               draft_of(world.inspector_a, world.enterprise_a, InspectionMode.COUNTY_FULL, world.team_a)),

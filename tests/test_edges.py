@@ -19,7 +19,7 @@ from checklist.clock import local_today
 from checklist.imaging import PhotoError, process_photo
 from checklist.models import Hazard, Inspection, ItemResult, Photo, Role
 
-from .conftest import add_user
+from .factories import add_user
 from .helpers import fail_item, inspection_id, jpeg_bytes, start, submitted_inspection
 from .test_api import issue_token, submission
 

@@ -26,7 +26,6 @@ from checklist.models import (
     InspectionMode,
     InspectionStatus,
     MonthlyReport,
-    Role,
     Unit,
     UnitKind,
     User,
@@ -36,7 +35,7 @@ from checklist.read.reports import DailyTexts, MonthlyTexts, ReportState
 from checklist.rules.definitions import current_checklist
 from checklist.rules.reports import ReportError, submit_daily_report, submit_monthly_report
 
-from .conftest import PASSWORD_HASH
+from .factories import add_inspector, add_unit
 
 DAY = date(2021, 9, 6)  # a day of the campaign, reported on the morning of 7 September
 ENTERPRISE_A = "91140702MA0K000013"
@@ -65,12 +64,9 @@ class Reporters:
 @pytest.fixture
 def reporters(world, db) -> Reporters:
     """The two counties' committee offices and admins, and two city departments, one with its staff."""
-    city_department = Unit(name="晋中市住建局", kind=UnitKind.DEPARTMENT, liaison_name="吴联络",
-                           liaison_phone="3026350")
-    other_city_department = Unit(name="晋中市交通运输局", kind=UnitKind.DEPARTMENT)
-    staff = User(username="city_dept", name="冯科长", role=Role.INSPECTOR, unit=city_department,
-                 password_hash=PASSWORD_HASH)
-    db.add_all([city_department, other_city_department, staff])
+    city_department = add_unit(db, "晋中市住建局", liaison_name="吴联络", liaison_phone="3026350")
+    other_city_department = add_unit(db, "晋中市交通运输局")
+    staff = add_inspector(db, "city_dept", city_department, "冯科长")
     db.commit()
     committee = {unit.name: unit for unit in db.scalars(select(Unit).where(Unit.kind == UnitKind.COMMITTEE))}
     return Reporters(

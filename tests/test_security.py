@@ -38,7 +38,8 @@ from checklist.read.reports import yesterday
 from checklist.rules.accounts import issue_activation_code
 from checklist.rules.inspections import HazardInput, record_result, start_inspection, submit_inspection
 
-from .conftest import PASSWORD, PASSWORD_HASH, TOKEN, Client
+from .conftest import PASSWORD, TOKEN, Client
+from .factories import PASSWORD_HASH
 from .helpers import jpeg_bytes, submitted_inspection
 
 ROOT = Path(__file__).parent.parent

@@ -23,7 +23,6 @@ from checklist.models import (
     Inspection,
     InspectionMode,
     InspectionStatus,
-    Role,
     TableNote,
     Team,
     Unit,
@@ -32,7 +31,7 @@ from checklist.models import (
 )
 from checklist.read import statistics
 
-from .conftest import PASSWORD_HASH
+from .factories import add_inspector, add_unit
 
 START, END = date(2021, 9, 1), date(2021, 9, 30)
 PERIOD = {"from": "2021-09-01", "to": "2021-09-30"}
@@ -56,16 +55,12 @@ class Builder:
         db.flush()
 
     def unit(self, name, kind=UnitKind.DEPARTMENT, county=None) -> Unit:
-        unit = Unit(name=name, kind=kind, county_id=county.id if county else None)
-        self.db.add(unit)
+        unit = add_unit(self.db, name, kind, county)
         self.db.flush()
         return unit
 
     def user(self, username, unit) -> User:
-        user = User(username=username, name=username, role=Role.INSPECTOR, unit_id=unit.id,
-                    password_hash=PASSWORD_HASH)
-        self.db.add(user)
-        return user
+        return add_inspector(self.db, username, unit)
 
     def team(self, unit, name, members=()) -> Team:
         team = Team(unit_id=unit.id, name=name, members=list(members))
