@@ -47,7 +47,7 @@ def migrated_app(folder):
 def demo(tmp_path_factory):
     app = migrated_app(tmp_path_factory.mktemp("demo"))
     with app.extensions["sessionmaker"]() as session:
-        logins = seed_demo(session, app.extensions["catalogue"])
+        logins = seed_demo(session, app.extensions["catalogue"], upload_dir=app.config["UPLOAD_DIR"])
         session.commit()
     yield app, logins
     app.extensions["engine"].dispose()
@@ -281,7 +281,7 @@ def test_enforcement_actions_are_recorded(db):
 def test_seeding_twice_raises(demo):
     app = demo[0]
     with app.extensions["sessionmaker"]() as session, pytest.raises(RuntimeError):
-        seed_demo(session, app.extensions["catalogue"])
+        seed_demo(session, app.extensions["catalogue"], upload_dir=app.config["UPLOAD_DIR"])
 
 
 def test_seed_demo_if_empty_lists_the_logins_without_seeding_again(demo):

@@ -35,7 +35,8 @@ def seed_demo_command(if_empty: bool) -> None:
     else:
         session = current_app.extensions["sessionmaker"]()
         with session.begin():
-            logins = seed_demo(session, current_app.extensions["catalogue"])
+            logins = seed_demo(session, current_app.extensions["catalogue"],
+                               upload_dir=current_app.config["UPLOAD_DIR"])
     click.echo("Demo logins (user name / password):")
     for login in logins:
         click.echo(f"  {login.role:<13} {login.username:<12} {login.password:<10} {login.description}")

@@ -2,9 +2,9 @@
 
 seed_demo() fills an empty database through the same rule functions the views call
 (start_inspection, record_result, add_enforcement, submit_inspection), then back-dates the
-inspections over their campaign and moves the hazards through their life (open, submitted,
-rejected, closed) by writing their status and history rows. Everything but the tokens
-(QR tokens, hazard UUIDs, password salts) follows from the seed.
+inspections over their campaign and moves the hazards through their life (listed, submitted with a
+proof photo, rejected, closed) through the rules of rules.hazards, each at its moment in the past.
+Everything but the tokens (QR tokens, hazard UUIDs, password salts, file names) follows from the seed.
 """
 
 import random
@@ -15,12 +15,15 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from functools import cache
+from io import BytesIO
 
+from PIL import Image
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from checklist import credit_code
-from checklist.clock import CHINA, local_today
+from checklist import access, credit_code
+from checklist.clock import CHINA, local_today, to_local
+from checklist.imaging import ProcessedPhoto, process_photo
 from checklist.models import (
     Campaign,
     ChecklistItem,
@@ -43,7 +46,7 @@ from checklist.models import (
     User,
 )
 from checklist.rules.definitions import Catalogue, sync_sectors
-from checklist.rules.hazards import record_history
+from checklist.rules.hazards import accept_fix, list_hazard, reject_fix, submit_fix
 from checklist.rules.inspections import (
     HazardInput,
     add_enforcement,
@@ -569,8 +572,8 @@ class _Found:
 
 
 class _Seeder:
-    def __init__(self, session: Session, catalogue: Catalogue, today: date, seed: int):
-        self.session, self.catalogue, self.today = session, catalogue, today
+    def __init__(self, session: Session, catalogue: Catalogue, upload_dir: str, today: date, seed: int):
+        self.session, self.catalogue, self.upload_dir, self.today = session, catalogue, upload_dir, today
         self.rng = random.Random(seed)
         # the last day anything happens: yesterday, so nothing is ever in the future
         self.last_day = min(today, local_today()) - timedelta(days=1)
@@ -1022,15 +1025,14 @@ class _Seeder:
             if hazard.level is not HazardLevel.MAJOR or found.status is not HazardStatus.OPEN:
                 continue
             unit = hazard.enterprise.supervising_unit
-            admin = self.county_admins[id(found.inspection.enterprise.county)]
+            # a county lists under its own units; only the city places a hazard under a city unit
+            admin = self.city_admin if unit.county_id is None else self.county_admins[id(hazard.enterprise.county)]
             moment = self.capped(found.at + timedelta(hours=self.rng.randint(2, 30)), found.at)
-            hazard.listed_unit, hazard.listed_at = unit, moment
-            hazard.listed_deadline = hazard.deadline
-            record_history(self.session, admin, hazard, HistoryAction.LISTED, HazardStatus.OPEN, unit.name,
-                           at=moment, deadline_to=hazard.deadline)
+            list_hazard(self.session, admin, hazard, unit, hazard.deadline, now=moment)
 
     def lives(self) -> None:
-        """Write each hazard's transitions after its discovery, with who, when and why."""
+        """Replay each hazard's steps after its discovery through the rules, with who, when and why: the
+        enterprise sends proof (a photo of the fix), a verifier sends it back or closes the hazard."""
         rng, session = self.rng, self.session
         OPEN, SUBMITTED, CLOSED = HazardStatus.OPEN, HazardStatus.SUBMITTED, HazardStatus.CLOSED
         for found in self.found:
@@ -1046,10 +1048,12 @@ class _Seeder:
             if not steps:
                 continue
             hazard, inspection = found.hazard, found.inspection
-            enterprise_user = self.enterprise_users.get(id(inspection.enterprise))
+            enterprise_user = self.enterprise_account(inspection.enterprise)
             finder = inspection.created_by
             supervisor = self.county_admins[id(inspection.enterprise.county)]
             checker = supervisor if finder.role is not Role.INSPECTOR or rng.random() < 0.4 else finder
+            if not access.can_verify(checker, hazard):  # a listed hazard: its supervising unit or the city
+                checker = self.city_admin
             first = found.at.date() + timedelta(days=1)
             last = min(self.last_day, found.at.date() + timedelta(days=45))
             days = sorted(first + timedelta(days=rng.randint(0, (last - first).days)) for _ in steps)
@@ -1057,18 +1061,32 @@ class _Seeder:
             for step, day in zip(steps, days, strict=True):
                 moment = self.moment(day, earliest=moment)
                 if step is SUBMITTED:
-                    user = enterprise_user or finder
                     if was_rejected:
                         note = RESUBMIT_NOTE
                     else:
                         note = f"{SUBMIT_NOTE}：{found.fix}" if found.fix else SUBMIT_NOTE
+                    submit_fix(session, enterprise_user, hazard, note=note, proof=[self.proof(hazard, moment)],
+                               upload_dir=self.upload_dir, now=moment)
                 elif step is OPEN:
-                    user, note, was_rejected = checker, rng.choice(REJECT_NOTES), True
+                    reject_fix(session, checker, hazard, rng.choice(REJECT_NOTES), now=moment)
+                    was_rejected = True
                 else:
-                    user, note = checker, rng.choice(CLOSE_NOTES)
-                record_history(session, user, hazard, ACTIONS[step], step, note, at=moment)
-            if found.status is CLOSED:
-                hazard.closed_at = moment
+                    accept_fix(session, checker, hazard, rng.choice(CLOSE_NOTES), now=moment)
+
+    def enterprise_account(self, enterprise: Enterprise) -> User:
+        """The enterprise's login, opened for it when it has none yet: only an enterprise sends its proof."""
+        if id(enterprise) not in self.enterprise_users:
+            self.enterprise_users[id(enterprise)] = self.user(
+                Role.ENTERPRISE, enterprise=enterprise, username=enterprise.credit_code,
+                name=enterprise.contact_name, phone=enterprise.contact_phone,
+            )
+            self.session.flush()
+        return self.enterprise_users[id(enterprise)]
+
+    def proof(self, hazard: Hazard, moment: datetime) -> ProcessedPhoto:
+        """A photo of the fix, stamped as an upload is: when, where and by whom."""
+        lines = [to_local(moment).strftime("%Y-%m-%d %H:%M"), hazard.enterprise.name, hazard.enterprise.contact_name]
+        return process_photo(_proof_jpeg(), lines)
 
     # --- everything ---------------------------------------------------------------------------
 
@@ -1098,6 +1116,14 @@ class _Seeder:
         self.lives()
         session.flush()
         return logins
+
+
+@cache
+def _proof_jpeg() -> bytes:
+    """The picture behind every demo proof photo: a plain grey-green 640 x 480 JPEG."""
+    output = BytesIO()
+    Image.new("RGB", (640, 480), (168, 190, 160)).save(output, "JPEG", quality=80)
+    return output.getvalue()
 
 
 def _hash(password: str) -> str:
@@ -1138,12 +1164,15 @@ def _weighted_sample(rng: random.Random, population: list, weights: list[float],
     return chosen
 
 
-def seed_demo(session: Session, catalogue: Catalogue, *, today: date | None = None,
+def seed_demo(session: Session, catalogue: Catalogue, *, upload_dir: str, today: date | None = None,
               seed: int = 2021) -> list[DemoLogin]:
-    """Fill an empty database with the demo city and return the demo logins; flushes, the caller commits."""
+    """Fill an empty database with the demo city and return the demo logins; flushes, the caller commits.
+
+    The proof photos of the fixes are stored under upload_dir, as uploads are.
+    """
     for model in (Enterprise, County, Unit):
         if session.scalar(select(func.count()).select_from(model)):
             raise RuntimeError("seed_demo fills an empty database only, and this one already has data")
-    return _Seeder(session, catalogue, today or local_today(), seed).seed()
+    return _Seeder(session, catalogue, upload_dir, today or local_today(), seed).seed()
 
 

@@ -5,6 +5,7 @@ open ──(enterprise submits proof)──▶ submitted ──(supervisor accep
   └──────(supervisor rejects, with a reason)┘
 Each function checks the permission and the state, writes a history row, flushes, and raises
 RectificationError when refused; the caller commits. A closed hazard never changes.
+Each step happens now; the demo replays its past through the same rules, giving `now` (naive UTC).
 """
 
 from datetime import date, datetime
@@ -13,7 +14,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
 from checklist import access
-from checklist.clock import deadline_window, local_today
+from checklist.clock import deadline_window, local_day, local_today
 from checklist.imaging import ProcessedPhoto
 from checklist.models import Hazard, HazardHistory, HazardStatus, HistoryAction, PhotoKind, Unit, User, utcnow
 from checklist.refusal import Refused
@@ -58,6 +59,7 @@ def _require_open_for_change(user: User, hazard: Hazard) -> None:
 
 def submit_fix(
     session: Session, user: User, hazard: Hazard, *, note: str, proof: list[ProcessedPhoto], upload_dir: str,
+    now: datetime | None = None,
 ) -> None:
     """The enterprise sends proof photos and a note; the hazard waits for verification."""
     _require_open_for_change(user, hazard)
@@ -70,7 +72,7 @@ def submit_fix(
     for processed in proof:
         photo = photos.store(session, upload_dir, processed, user, hazard.inspection, item=hazard.item, hazard=hazard)
         photo.kind = PhotoKind.PROOF
-    record_history(session, user, hazard, HistoryAction.SUBMITTED, HazardStatus.SUBMITTED, note)
+    record_history(session, user, hazard, HistoryAction.SUBMITTED, HazardStatus.SUBMITTED, note, at=now)
     session.flush()
 
 
@@ -82,24 +84,24 @@ def _require_verifier(user: User, hazard: Hazard) -> None:
         raise RectificationError(_l("Only the unit that found this hazard or the county may verify it."))
 
 
-def accept_fix(session: Session, user: User, hazard: Hazard, note: str = "") -> None:
+def accept_fix(session: Session, user: User, hazard: Hazard, note: str = "", now: datetime | None = None) -> None:
     """Accept the fix: the hazard is closed (销号)."""
     _require_verifier(user, hazard)
     if hazard.status is not HazardStatus.SUBMITTED:
         raise RectificationError(_l("No fix has been submitted for this hazard."))
-    record_history(session, user, hazard, HistoryAction.ACCEPTED, HazardStatus.CLOSED, note)
-    hazard.closed_at = utcnow()
+    hazard.closed_at = now or utcnow()
+    record_history(session, user, hazard, HistoryAction.ACCEPTED, HazardStatus.CLOSED, note, at=hazard.closed_at)
     session.flush()
 
 
-def reject_fix(session: Session, user: User, hazard: Hazard, reason: str) -> None:
+def reject_fix(session: Session, user: User, hazard: Hazard, reason: str, now: datetime | None = None) -> None:
     """Send the fix back to the enterprise; the reason is required."""
     _require_verifier(user, hazard)
     if hazard.status is not HazardStatus.SUBMITTED:
         raise RectificationError(_l("No fix has been submitted for this hazard."))
     if not reason.strip():
         raise RectificationError(_l("Give the reason for rejecting the fix."))
-    record_history(session, user, hazard, HistoryAction.REJECTED, HazardStatus.OPEN, reason)
+    record_history(session, user, hazard, HistoryAction.REJECTED, HazardStatus.OPEN, reason, at=now)
     session.flush()
 
 
@@ -112,13 +114,16 @@ def extend_deadline(session: Session, user: User, hazard: Hazard, new_deadline: 
     if new_deadline <= hazard.deadline:
         raise RectificationError(_l("The new deadline must be later than the current one."))
     record_history(session, user, hazard, HistoryAction.EXTENDED, hazard.status, reason,
-            deadline_from=hazard.deadline, deadline_to=new_deadline)
+                   deadline_from=hazard.deadline, deadline_to=new_deadline)
     hazard.deadline = new_deadline
     session.flush()
 
 
-def list_hazard(session: Session, user: User, hazard: Hazard, unit: Unit, deadline: date, note: str = "") -> None:
-    """Place a major hazard under listed supervision (挂牌督办) by a unit, with a deadline."""
+def list_hazard(
+    session: Session, user: User, hazard: Hazard, unit: Unit, deadline: date, note: str = "",
+    now: datetime | None = None,
+) -> None:
+    """Place a major hazard under listed supervision (挂牌督办) by a unit, with a deadline from today on."""
     _require_open_for_change(user, hazard)
     if not access.can_list(user, hazard):
         raise RectificationError(_l("Only the county or the city lists a major hazard for supervision."))
@@ -126,7 +131,8 @@ def list_hazard(session: Session, user: User, hazard: Hazard, unit: Unit, deadli
         raise RectificationError(_l("The supervising unit must belong to the enterprise's county or the city."))
     if not access.is_city(user) and unit.county_id is None:
         raise RectificationError(_l("Only the city places a hazard under a city unit's supervision."))
-    refuse_deadline_outside(deadline, local_today())
-    hazard.listed_unit, hazard.listed_deadline, hazard.listed_at = unit, deadline, utcnow()
-    record_history(session, user, hazard, HistoryAction.LISTED, hazard.status, note or unit.name, deadline_to=deadline)
+    refuse_deadline_outside(deadline, local_day(now))
+    hazard.listed_unit, hazard.listed_deadline, hazard.listed_at = unit, deadline, now or utcnow()
+    record_history(session, user, hazard, HistoryAction.LISTED, hazard.status, note or unit.name,
+                   at=hazard.listed_at, deadline_to=deadline)
     session.flush()
