@@ -144,11 +144,11 @@ def test_the_app_serves_it(app, rows):
                    f"WHERE e.county_id = {first_county} AND i.signature_png IS NOT NULL AND i.unit_id IS NOT NULL"
                    " AND EXISTS (SELECT 1 FROM hazard h WHERE h.inspection_id = i.id) ORDER BY i.id")[0]  # an order
     pages = ["/", "/dashboard", "/hazards", "/hazards?overdue=1&major=1", f"/s/{token}", f"/hazards/{hazard_id}",
-             "/inspection-list", "/cross-check", "/major-hazards", "/verification",
+             "/inspection-list", "/major-hazards", "/verification",
              f"/inspections/{signed}/problems", f"/inspections/{signed}/order", f"/inspections/{signed}/signature.png"]
     for username in ("city", "county-1", "inspector-1-1"):
         client = logged_in(app, username)
-        for page in pages + (["/tables"] if username != "inspector-1-1" else []):  # the table: supervisors only
+        for page in pages + (["/tables", "/cross-check"] if username != "inspector-1-1" else []):  # supervisors
             assert client.get(page).status_code == 200, (username, page)
     enterprise_user, = rows("SELECT username FROM user WHERE role = 'enterprise' ORDER BY id")[0]
     assert enterprise_user == "ent-1"
