@@ -1,4 +1,5 @@
-"""Enterprise accounts: a supervisor opens them, the enterprise activates them; failed logins are slowed down.
+"""Logging in, and enterprise accounts: a supervisor opens them, the enterprise activates them; failed logins
+are slowed down.
 
 The rule functions take the session (and the acting user where there is one), flush, and raise
 AccountError when refused; the caller commits.
@@ -33,6 +34,14 @@ class AccountError(Refused):
 
 class InvalidCode(AccountError):
     """A wrong user name or activation code: counted as a failed login."""
+
+
+class LoginRefused(AccountError):
+    """A wrong user name or password: the failure is recorded, the caller commits it."""
+
+
+class LoginBlocked(AccountError):
+    """Too many failures of the account or the address in the last minutes: not even checked."""
 
 
 class AccountState(LabelledEnum):
@@ -175,3 +184,24 @@ def forget_failures(session: Session, username: str) -> None:
     """Clear an account's failures after it logged in, so that earlier typos do not add up to a block."""
     session.execute(delete(LoginAttempt).where(LoginAttempt.key == attempt_keys(username, None)[0]))
     session.flush()
+
+
+def authenticate(session: Session, username: str, password: str, address: str | None) -> User:
+    """Return the active user whose password this is; the one login rule of the pages and the API.
+
+    Refused while the account or the address is blocked (LoginBlocked); a wrong user name or password is
+    recorded as a failure (LoginRefused), a success forgets the account's failures. The caller commits in
+    either case, and starts the session or issues the token.
+    """
+    if login_blocked(session, username, address):
+        minutes = int(FAILURE_WINDOW.total_seconds() // 60)
+        raise LoginBlocked(_l("Too many failed attempts. Wait %(minutes)d minutes and try again.", minutes=minutes))
+    user = find_user(session, username)
+    if user is None or not user.active or not user.check_password(password):
+        record_failure(session, username, address)
+        raise LoginRefused(_l("Wrong user name or password."))
+    forget_failures(session, username)
+    if not user.session_token:  # a row written without the ORM's default: sessions and tokens need one
+        user.end_sessions()
+    session.flush()
+    return user

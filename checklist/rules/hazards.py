@@ -30,7 +30,7 @@ def refuse_deadline_outside(deadline: date, first: date, error: type[Refused] = 
     first, last = deadline_window(first)
     if not first <= deadline <= last:
         raise error(_l("The deadline must fall between %(first)s and %(last)s.",
-                       first=first.isoformat(), last=last.isoformat()))
+                       first=first.isoformat(), last=last.isoformat()), field="hazard.deadline")
 
 
 def record_history(

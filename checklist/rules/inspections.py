@@ -1,7 +1,9 @@
 """Rules of an inspection, from its start to the signed problem list.
 
 Each function takes the session and the acting user, checks the rule and the permission,
-flushes, and raises InspectionError when refused; the caller commits.
+flushes, and raises InspectionError when refused; the caller commits. The HTML form and the phone's
+API both come here, so each rule and its message exist once; a refusal names its field
+(``hazard.description``) when there is one, and has the code "forbidden" when the user may not do it.
 """
 
 from dataclasses import dataclass
@@ -92,11 +94,11 @@ def start_inspection(
             raise InspectionError(_l("This form was already used for another inspection."))
         return existing
     if not access.can_inspect(user, enterprise):
-        raise InspectionError(_l("You may not inspect this enterprise."))
+        raise InspectionError(_l("You may not inspect this enterprise."), code="forbidden")
     if mode not in access.allowed_modes(user):
-        raise InspectionError(_l("Your role cannot run this kind of inspection."))
+        raise InspectionError(_l("Your role cannot run this kind of inspection."), field="mode", code="forbidden")
     if team is not None and team.unit_id != user.unit_id:
-        raise InspectionError(_l("That team belongs to another unit."))
+        raise InspectionError(_l("That team belongs to another unit."), field="team_id")
     inspection = Inspection(
         uuid=client_uuid,
         campaign=active_campaign(session),
@@ -142,9 +144,9 @@ def record_result(
     _require_editable(user, inspection)
     if item.checklist_id != inspection.checklist_id:
         raise InspectionError(_l("That item is not on this inspection's checklist."))
-    if outcome is Outcome.FAIL and hazard is None:
-        raise InspectionError(_l("A failed item needs a hazard: describe it."))
-    if hazard is not None and outcome is Outcome.FAIL:  # no earlier than the day of the inspection
+    if outcome is Outcome.FAIL:
+        _require_described(hazard)
+        # no earlier than the day of the inspection
         refuse_deadline_outside(hazard.deadline, to_local(inspection.started_at).date(), InspectionError)
     result = result_for(inspection, item)
     if result is None:
@@ -161,6 +163,16 @@ def record_result(
     elif stored is not None:
         inspection.hazards.remove(stored)
     return result
+
+
+def _require_described(hazard: HazardInput | None) -> None:
+    """A hazard is described and names who answers for its fix."""
+    if hazard is None:
+        raise InspectionError(_l("A failed item needs a hazard: describe it."), field="hazard")
+    if not hazard.description.strip():
+        raise InspectionError(_l("Describe the hazard found at this item."), field="hazard.description")
+    if not hazard.responsible_person.strip():
+        raise InspectionError(_l("Name the person responsible for the fix."), field="hazard.responsible_person")
 
 
 def record_outcomes(session: Session, user: User, inspection: Inspection, outcomes: dict[int, Outcome]) -> int:
@@ -192,7 +204,7 @@ def add_enforcement(
     if inspection.mode is InspectionMode.SELF_CHECK:
         raise InspectionError(_l("A self-inspection has no enforcement actions."))
     if kind is EnforcementKind.FINE and not fine_wan:
-        raise InspectionError(_l("A fine needs its amount."))
+        raise InspectionError(_l("A fine needs its amount."), field="fine_wan")
     action = EnforcementAction(
         enterprise_id=inspection.enterprise_id,
         kind=kind,
@@ -216,7 +228,7 @@ def set_inspectors(session: Session, user: User, inspection: Inspection, inspect
     _require_editable(user, inspection)
     allowed = {member.id for member in inspection.team.members} if inspection.team else set()
     if any(other.id not in allowed and other.id != inspection.created_by_id for other in inspectors):
-        raise InspectionError(_l("Only members of the team can be named as inspectors."))
+        raise InspectionError(_l("Only members of the team can be named as inspectors."), field="inspectors")
     creator = inspection.created_by
     inspection.inspectors = [creator] + [other for other in inspectors if other.id != creator.id]
     session.flush()

@@ -9,21 +9,26 @@ with its enterprise only and attached as soon as an inspection declares its UUID
 declared photos have not all arrived is incomplete until they do. Each side writes first and looks for
 the other afterwards, under a lock on the enterprise's row, so that two sent at the same moment still
 meet (SQLite serialises writers; PostgreSQL waits on the row lock).
+
+The API parses what a phone sends (checklist.api.schemas) into the inputs below; the functions here
+find what they name (the site, team, checklist, items and inspectors) and record them through the rule
+functions of an inspection, which decide and name the refused field; a refusal rolls everything back.
 """
 
 import hashlib
 import json
-import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
-from decimal import Decimal, InvalidOperation
+from datetime import datetime
+from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from checklist import access
-from checklist.clock import CHINA, is_plausible_moment, to_local
+from checklist.clock import is_plausible_moment, to_local
 from checklist.db import released
 from checklist.imaging import PhotoError, process_photo
 from checklist.models import (
@@ -33,7 +38,6 @@ from checklist.models import (
     EnforcementKind,
     Enterprise,
     Hazard,
-    HazardLevel,
     Inspection,
     InspectionMode,
     Outcome,
@@ -48,7 +52,6 @@ from checklist.rules.definitions import Catalogue
 from checklist.rules.inspections import (
     HazardInput,
     add_enforcement,
-    default_deadline,
     hazard_for,
     record_result,
     set_inspectors,
@@ -57,21 +60,12 @@ from checklist.rules.inspections import (
     submit_inspection,
 )
 
-UUID_PATTERN = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
-FINE_PATTERN = re.compile(r"^\d{1,10}(\.\d{1,2})?$")
-MAX_ID = 2**31 - 1
-MAX_RESULTS = 1000
-MAX_LIST = 100
-MAX_FINE_WAN = Decimal("100000")
-MAX_SIGNATURE_CHARACTERS = 2_000_000
-
 
 class OutboxError(Refused):
-    """A refused submission; ``code`` is stable for machines, ``details`` name what was wrong."""
+    """A refused submission; ``code`` is stable for machines, ``details`` say more (missing_items)."""
 
-    def __init__(self, code: str, message, **details):
-        super().__init__(message)
-        self.code = code
+    def __init__(self, code: str, message, field: str | None = None, **details):
+        super().__init__(message, field=field, code=code)
         self.details = details
 
 
@@ -91,113 +85,18 @@ def conflict() -> OutboxError:
     return OutboxError("conflict", _l("Something different was already sent under this identifier."))
 
 
-def normalize_uuid(value: object, field: str = "uuid") -> str:
-    """Return a client-made UUID in its canonical lower-case form, or refuse it."""
-    if isinstance(value, str) and UUID_PATTERN.match(value.lower()):
-        return value.lower()
-    raise invalid(field)
-
-
 def submission_hash(body: object) -> str:
     """Hash the canonical JSON of a submission: the same content hashes the same, however it was spelt."""
     canonical = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return hashlib.sha256(canonical.encode("utf-8", "surrogatepass")).hexdigest()
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
-# Reading the submission: every value checked before anything is written.
-
-
-def _text(data: dict, key: str, field: str, max_length: int, required: bool = False) -> str:
-    value = data.get(key, "")
-    if value is None and not required:
-        value = ""
-    if not isinstance(value, str) or len(value) > max_length or (required and not value.strip()):
-        raise invalid(field)
-    if "\x00" in value or any("\ud800" <= character <= "\udfff" for character in value):
-        raise invalid(field)  # neither can be stored in every database
-    return value
-
-
-def _object(value: object, field: str) -> dict:
-    if not isinstance(value, dict):
-        raise invalid(field)
-    return value
-
-
-def _list(data: dict, key: str, field: str, max_length: int = MAX_LIST) -> list:
-    value = data.get(key)
-    if value is None:
-        return []
-    if not isinstance(value, list) or len(value) > max_length:
-        raise invalid(field)
-    return value
-
-
-def _identifier(value: object, field: str, nullable: bool = False) -> int | None:
-    if value is None and nullable:
-        return None
-    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_ID:
-        raise invalid(field)
-    return value
-
-
-def _choice(value: object, enum_class, field: str):
-    try:
-        return enum_class(value)
-    except ValueError:
-        raise invalid(field) from None
-
-
-def parse_moment(value: object, field: str) -> datetime | None:
-    """Read an ISO 8601 time as stored naive UTC; a time without its zone is China Standard Time."""
-    if value is None:
-        return None
-    if not isinstance(value, str) or len(value) > 40:
-        raise invalid(field)
-    try:
-        moment = datetime.fromisoformat(value)
-        if moment.tzinfo is None:
-            moment = moment.replace(tzinfo=CHINA)
-        moment = moment.astimezone(UTC).replace(tzinfo=None)
-    except (ValueError, OverflowError):
-        raise invalid(field) from None
-    if not is_plausible_moment(moment):  # a phone's clock far off: 2100, or before the app existed
-        raise OutboxError("invalid", _l("%(field)s: the time lies before 2020 or ahead of the present; "
-                                        "check the phone's clock.", field=field), field=field)
-    return moment
-
-
-def _date(value: object, field: str) -> date | None:
-    if value is None:
-        return None
-    if not isinstance(value, str) or len(value) > 10:
-        raise invalid(field)
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise invalid(field) from None
-
-
-def _fine(value: object, field: str) -> Decimal | None:
-    if value is None or value == "":
-        return None
-    if isinstance(value, bool) or not isinstance(value, str | int | float):
-        raise invalid(field)
-    text = str(value) if isinstance(value, str) else f"{value:.2f}" if isinstance(value, float) else str(value)
-    if not FINE_PATTERN.match(text):
-        raise invalid(field)
-    try:
-        amount = Decimal(text).quantize(Decimal("0.01"))
-    except InvalidOperation:
-        raise invalid(field) from None
-    if amount > MAX_FINE_WAN:
-        raise invalid(field)
-    return amount
+# A submission as the API parsed it: every value of the right type and size, nothing looked up yet.
 
 
 @dataclass(frozen=True)
 class ResultInput:
-    item: ChecklistItem
+    item_code: str
     outcome: Outcome
     note: str
     photo_uuids: tuple[str, ...]
@@ -216,156 +115,108 @@ class ActionInput:
 @dataclass(frozen=True)
 class SignatureInput:
     signer_name: str
-    png: bytes | None
+    png_base64: str | None
     refused: bool
 
 
 @dataclass(frozen=True)
 class Submission:
-    enterprise: Enterprise
+    site: str
     mode: InspectionMode
-    team: Team | None
+    team_id: int | None
     started_at: datetime | None
-    checklist: Checklist
+    checklist_id: int
     results: tuple[ResultInput, ...]
     actions: tuple[ActionInput, ...]
-    inspectors: tuple[User, ...]
+    inspector_ids: tuple[int, ...]
     signature: SignatureInput | None
 
 
-def site_for(session: Session, user: User, token: object, field: str = "site") -> Enterprise:
-    """Find the enterprise of a QR token that the user may inspect."""
-    if not isinstance(token, str) or not token or len(token) > 32 or "\x00" in token:
-        raise OutboxError("unknown_site", _l("There is no enterprise with this code."), field=field)
-    enterprise = session.scalars(select(Enterprise).where(Enterprise.qr_token == token)).first()
+@contextmanager
+def naming(field: str) -> Iterator[None]:
+    """Name a refusal by the part of the submission it came from: results[2] + hazard.description."""
+    try:
+        yield
+    except Refused as refusal:
+        refusal.field = f"{field}.{refusal.field}" if refusal.field else field
+        raise
+
+
+def find_site(session: Session, token: object, field: str = "site") -> Enterprise:
+    """Find the enterprise of a QR token."""
+    enterprise = None
+    if isinstance(token, str) and token and len(token) <= 32 and "\x00" not in token:
+        enterprise = session.scalars(select(Enterprise).where(Enterprise.qr_token == token)).first()
     if enterprise is None:
         raise OutboxError("unknown_site", _l("There is no enterprise with this code."), field=field)
+    return enterprise
+
+
+def site_for(session: Session, user: User, token: object) -> Enterprise:
+    """Find the enterprise of a QR token that the user may inspect: asked before a body is read."""
+    enterprise = find_site(session, token)
     if not access.can_inspect(user, enterprise):
         raise OutboxError("forbidden", _l("You may not inspect this enterprise."))
     return enterprise
 
 
-def _hazard(data: object, field: str, deadline_days: dict[str, int]) -> tuple[str, HazardInput]:
-    data = _object(data, field)
-    level = _choice(data.get("level"), HazardLevel, f"{field}.level")
-    return normalize_uuid(data.get("uuid"), f"{field}.uuid"), HazardInput(
-        level=level,
-        description=_text(data, "description", f"{field}.description", 1000, required=True),
-        deadline=_date(data.get("deadline"), f"{field}.deadline") or default_deadline(level, deadline_days),
-        responsible_person=_text(data, "responsible_person", f"{field}.responsible_person", 40),
-    )
+def _checklist(session: Session, enterprise: Enterprise, checklist_id: int) -> Checklist:
+    checklist = session.get(Checklist, checklist_id)
+    if checklist is None or checklist.sector_id != enterprise.sector_id:
+        raise invalid("checklist_id")
+    return checklist
 
 
-def _results(data: dict, checklist: Checklist, deadline_days: dict[str, int]) -> tuple[ResultInput, ...]:
-    items = {item.code: item for item in checklist.items}
-    results, seen_photos, seen_hazards = [], set(), set()
-    for number, raw in enumerate(_list(data, "results", "results", MAX_RESULTS)):
-        field = f"results[{number}]"
-        raw = _object(raw, field)
-        item = items.get(raw.get("item_code")) if isinstance(raw.get("item_code"), str) else None
-        if item is None or any(result.item is item for result in results):
-            raise invalid(f"{field}.item_code")
-        outcome = _choice(raw.get("outcome"), Outcome, f"{field}.outcome")
-        photo_uuids = tuple(
-            normalize_uuid(value, f"{field}.photos[{index}]")
-            for index, value in enumerate(_list(raw, "photos", f"{field}.photos"))
-        )
-        if seen_photos & set(photo_uuids) or len(set(photo_uuids)) != len(photo_uuids):
-            raise invalid(f"{field}.photos")
-        seen_photos.update(photo_uuids)
-        hazard_uuid = hazard = None
-        if raw.get("hazard") is not None:
-            if outcome is not Outcome.FAIL:  # a hazard only at a failed item: dropping it silently would lose it
-                raise invalid(f"{field}.hazard")
-            hazard_uuid, hazard = _hazard(raw["hazard"], f"{field}.hazard", deadline_days)
-            if hazard_uuid in seen_hazards:
-                raise invalid(f"{field}.hazard.uuid")
-            seen_hazards.add(hazard_uuid)
-        elif outcome is Outcome.FAIL:
-            raise OutboxError(
-                "invalid", _l("A failed item needs a hazard: describe it."), field=f"{field}.hazard"
-            )
-        results.append(ResultInput(
-            item=item, outcome=outcome, note=_text(raw, "note", f"{field}.note", 1000),
-            photo_uuids=photo_uuids, hazard_uuid=hazard_uuid, hazard=hazard,
-        ))
-    missing = [item.code for item in checklist.items if not any(result.item is item for result in results)]
+def _items(checklist: Checklist, results: tuple[ResultInput, ...]) -> list[ChecklistItem]:
+    """The item of each result: each item of the checklist answered exactly once."""
+    by_code = {item.code: item for item in checklist.items}
+    items: list[ChecklistItem] = []
+    for number, result in enumerate(results):
+        item = by_code.get(result.item_code)
+        if item is None or item in items:
+            raise invalid(f"results[{number}].item_code")
+        items.append(item)
+    missing = [item.code for item in checklist.items if item not in items]
     if missing:
         raise OutboxError(
             "missing_results",
             _l("These checklist items have no result: %(codes)s", codes=", ".join(missing)),
             missing_items=missing,
         )
-    return tuple(results)
+    return items
 
 
-def _actions(data: dict) -> tuple[ActionInput, ...]:
-    actions = []
-    for number, raw in enumerate(_list(data, "actions", "actions")):
-        field = f"actions[{number}]"
-        raw = _object(raw, field)
-        action = ActionInput(
-            kind=_choice(raw.get("kind"), EnforcementKind, f"{field}.kind"),
-            document_number=_text(raw, "document_number", f"{field}.document_number", 60),
-            fine_wan=_fine(raw.get("fine_wan"), f"{field}.fine_wan"),
-            note=_text(raw, "note", f"{field}.note", 500),
-        )
-        if action.kind is EnforcementKind.FINE and not action.fine_wan:
-            raise OutboxError("invalid", _l("A fine needs its amount."), field=f"{field}.fine_wan")
-        actions.append(action)
-    return tuple(actions)
+def _repeated_uuids(results: tuple[ResultInput, ...]) -> None:
+    """A photo or a hazard is declared at one item only."""
+    photos_seen, hazards_seen = set(), set()
+    for number, result in enumerate(results):
+        if photos_seen & set(result.photo_uuids):
+            raise invalid(f"results[{number}].photos")
+        photos_seen.update(result.photo_uuids)
+        if result.hazard_uuid is not None and result.hazard_uuid in hazards_seen:
+            raise invalid(f"results[{number}].hazard.uuid")
+        hazards_seen.add(result.hazard_uuid)
 
 
-def _signature(value: object) -> SignatureInput | None:
-    if value is None:
-        return None
-    data = _object(value, "signature")
-    signer_name = _text(data, "signer_name", "signature.signer_name", 40)
-    refused = data.get("refused", False)
-    if not isinstance(refused, bool):
-        raise invalid("signature.refused")
-    if refused:
-        return SignatureInput(signer_name=signer_name, png=None, refused=True)
-    encoded = _text(data, "png_base64", "signature.png_base64", MAX_SIGNATURE_CHARACTERS, required=True)
-    prefix = "data:image/png;base64,"
-    try:
-        png = photos.signature_png(encoded if encoded.startswith(prefix) else prefix + encoded)
-    except PhotoError as error:
-        raise OutboxError("invalid_signature", error.message, field="signature.png_base64") from None
-    return SignatureInput(signer_name=signer_name, png=png, refused=False)
-
-
-def read_submission(session: Session, user: User, body: object, deadline_days: dict[str, int]) -> Submission:
-    """Check a whole submission before anything of it is written."""
-    data = _object(body, "body")
-    enterprise = site_for(session, user, data.get("site"))
-    mode = _choice(data.get("mode"), InspectionMode, "mode")
-    if mode not in access.allowed_modes(user):
-        raise OutboxError("forbidden", _l("Your role cannot run this kind of inspection."))
-    team_id = _identifier(data.get("team_id"), "team_id", nullable=True)
-    team = session.get(Team, team_id) if team_id is not None else None
-    if team_id is not None and (team is None or team.unit_id != user.unit_id):
-        raise OutboxError("invalid", _l("That team belongs to another unit."), field="team_id")
-    checklist = session.get(Checklist, _identifier(data.get("checklist_id"), "checklist_id"))
-    if checklist is None or checklist.sector_id != enterprise.sector_id:
-        raise invalid("checklist_id")
+def _inspectors(session: Session, inspector_ids: tuple[int, ...]) -> list[User]:
     inspectors = []
-    for number, value in enumerate(_list(data, "inspectors", "inspectors")):
-        inspector = session.get(User, _identifier(value, f"inspectors[{number}]"))
+    for number, inspector_id in enumerate(inspector_ids):
+        inspector = session.get(User, inspector_id)
         if inspector is None:
             raise invalid(f"inspectors[{number}]")
         inspectors.append(inspector)
-    return Submission(
-        enterprise=enterprise,
-        mode=mode,
-        team=team,
-        started_at=parse_moment(data.get("started_at"), "started_at"),
-        checklist=checklist,
-        results=_results(data, checklist, deadline_days),
-        actions=_actions(data),
-        inspectors=tuple(inspectors),
-        signature=_signature(data.get("signature")),
-    )
+    return inspectors
+
+
+def _signature_png(signature: SignatureInput | None) -> bytes | None:
+    if signature is None or signature.refused:
+        return None
+    prefix = "data:image/png;base64,"
+    encoded = signature.png_base64 or ""
+    try:
+        return photos.signature_png(encoded if encoded.startswith(prefix) else prefix + encoded)
+    except PhotoError as error:
+        raise OutboxError("invalid_signature", error.message, field="signature.png_base64") from None
 
 
 # The two kinds of submission.
@@ -375,69 +226,80 @@ def find_inspection(session: Session, client_uuid: str) -> Inspection | None:
     return session.scalars(select(Inspection).where(Inspection.uuid == client_uuid)).first()
 
 
-def received_before(session: Session, user: User, client_uuid: str, body: object) -> Inspection | None:
+def received_before(session: Session, user: User, client_uuid: str, body_hash: str) -> Inspection | None:
     """Return the inspection this very submission made earlier; refuse the UUID if it was used otherwise."""
-    client_uuid = normalize_uuid(client_uuid)
     existing = find_inspection(session, client_uuid)
     if existing is None:
         return None
-    if existing.created_by_id != user.id or existing.client_hash != submission_hash(body):
+    if existing.created_by_id != user.id or existing.client_hash != body_hash:
         raise conflict()
     return existing
 
 
 def receive_inspection(
-    session: Session, catalogue: Catalogue, user: User, client_uuid: str, body: object, deadline_days: dict[str, int]
+    session: Session, catalogue: Catalogue, user: User, client_uuid: str, submission: Submission, body_hash: str
 ) -> Received:
     """Record a whole inspection sent from a phone's outbox, submitted and signed, in one transaction.
 
-    The same submission sent again returns the inspection it made; another one under the same UUID is
-    refused with the stored inspection unchanged. When two arrive at the same moment the database's
-    unique UUID lets one through: the caller rolls back on IntegrityError and asks received_before.
+    The caller asks received_before first: the same submission sent again (the same ``body_hash``) is
+    answered with the inspection it made, before it is parsed again; another one under the same UUID is
+    refused with the stored inspection unchanged. When two arrive at the same moment the database's unique
+    UUID lets one through: the caller rolls back on IntegrityError and asks received_before again. Any
+    refusal leaves the caller to roll back what was written.
     """
-    client_uuid = normalize_uuid(client_uuid)
-    existing = received_before(session, user, client_uuid, body)
-    if existing is not None:
-        return Received(existing, created=False)
-    submission = read_submission(session, user, body, deadline_days)
-    _refuse_taken_uuids(session, submission)
-    _lock(session, submission.enterprise)
+    if submission.started_at is not None and not is_plausible_moment(submission.started_at):
+        raise OutboxError("invalid", _l("%(field)s: the time lies before 2020 or ahead of the present; "
+                                        "check the phone's clock.", field="started_at"), field="started_at")
+    enterprise = find_site(session, submission.site)
+    team = session.get(Team, submission.team_id) if submission.team_id is not None else None
+    if submission.team_id is not None and team is None:
+        raise invalid("team_id")
+    checklist = _checklist(session, enterprise, submission.checklist_id)
+    _lock(session, enterprise)
     inspection = start_inspection(
-        session, catalogue, user, submission.enterprise, mode=submission.mode, team=submission.team,
-        client_uuid=client_uuid, checklist=submission.checklist,
+        session, catalogue, user, enterprise, mode=submission.mode, team=team,
+        client_uuid=client_uuid, checklist=checklist,
     )
     if inspection.client_hash or not inspection.is_draft:  # another request stored it since we looked
-        return Received(received_before(session, user, client_uuid, body), created=False)
-    inspection.client_hash = submission_hash(body)
+        return Received(received_before(session, user, client_uuid, body_hash), created=False)
+    items = _items(checklist, submission.results)
+    _repeated_uuids(submission.results)
+    _refuse_taken_uuids(session, enterprise, submission)
+    inspectors = _inspectors(session, submission.inspector_ids)
+    signature_png = _signature_png(submission.signature)
+    inspection.client_hash = body_hash
     if submission.started_at is not None:
         inspection.started_at = submission.started_at
-    for result in submission.results:
-        record_result(session, user, inspection, result.item, result.outcome, result.note, result.hazard)
+    for number, (result, item) in enumerate(zip(submission.results, items, strict=True)):
+        with naming(f"results[{number}]"):
+            record_result(session, user, inspection, item, result.outcome, result.note, result.hazard)
         if result.hazard_uuid is not None:
-            hazard_for(inspection, result.item).uuid = result.hazard_uuid
-    for action in submission.actions:
-        add_enforcement(
-            session, user, inspection, action.kind, action.document_number, action.fine_wan, action.note
-        )
-    set_inspectors(session, user, inspection, list(submission.inspectors))
+            hazard_for(inspection, item).uuid = result.hazard_uuid
+    for number, action in enumerate(submission.actions):
+        with naming(f"actions[{number}]"):
+            add_enforcement(
+                session, user, inspection, action.kind, action.document_number, action.fine_wan, action.note
+            )
+    set_inspectors(session, user, inspection, inspectors)
     submit_inspection(session, user, inspection)
     if submission.signature is not None:
-        sign_problem_list(
-            session, user, inspection, signer_name=submission.signature.signer_name,
-            signature_png=submission.signature.png, refused=submission.signature.refused,
-        )
-    for result in submission.results:
-        hazard = hazard_for(inspection, result.item)
+        with naming("signature"):
+            sign_problem_list(
+                session, user, inspection, signer_name=submission.signature.signer_name,
+                signature_png=signature_png, refused=submission.signature.refused,
+            )
+    for result, item in zip(submission.results, items, strict=True):
+        hazard = hazard_for(inspection, item)
         for photo_uuid in result.photo_uuids:
             inspection.declared_photos.append(DeclaredPhoto(
-                uuid=photo_uuid, item_id=result.item.id, hazard_id=hazard.id if hazard else None,
+                uuid=photo_uuid, item_id=item.id, hazard_id=hazard.id if hazard else None,
             ))
     session.flush()
     attach_arrived(session, inspection)
     return Received(inspection, created=True)
 
 
-def _refuse_taken_uuids(session: Session, submission: Submission) -> None:
+def _refuse_taken_uuids(session: Session, enterprise: Enterprise, submission: Submission) -> None:
     """Refuse hazard and photo UUIDs that belong to something else already."""
     hazard_uuids = [result.hazard_uuid for result in submission.results if result.hazard_uuid]
     if hazard_uuids and session.scalars(select(Hazard.id).where(Hazard.uuid.in_(hazard_uuids))).first():
@@ -448,7 +310,7 @@ def _refuse_taken_uuids(session: Session, submission: Submission) -> None:
     if session.scalars(select(DeclaredPhoto.uuid).where(DeclaredPhoto.uuid.in_(photo_uuids))).first():
         raise conflict()
     for photo in session.scalars(select(Photo).where(Photo.uuid.in_(photo_uuids))):
-        if not _belongs(photo, submission.enterprise.id, photo.uploaded_by_id) or photo.inspection_id is not None:
+        if not _belongs(photo, enterprise.id, photo.uploaded_by_id) or photo.inspection_id is not None:
             raise conflict()
 
 
@@ -531,8 +393,8 @@ def receive_photo(
     client_uuid: str,
     data: bytes,
     *,
-    site: object,
-    captured_at: object,
+    site: str,
+    captured_at: datetime | None,
     upload_dir: str,
     limits: dict,
 ) -> Received:
@@ -541,9 +403,7 @@ def receive_photo(
     It is attached at once when an inspection already declared its UUID, else kept with its enterprise
     until one does. The same bytes sent again return the stored photo; other bytes are refused.
     """
-    client_uuid = normalize_uuid(client_uuid)
     enterprise = site_for(session, user, site)
-    taken = parse_moment(captured_at, "captured_at")
     existing = photo_received_before(session, user, client_uuid, data, enterprise)
     if existing is not None:
         return Received(existing, created=False)
@@ -563,7 +423,9 @@ def receive_photo(
     if existing is not None:
         return Received(existing, created=False)
     photo = photos.store(session, upload_dir, processed, user, enterprise=enterprise, client_uuid=client_uuid)
-    photo.captured_at = processed.captured_at or taken
+    # A phone's clock far off says nothing of when the photo was taken: the photo is kept, its time is not.
+    photo.captured_at = processed.captured_at or (captured_at if captured_at and is_plausible_moment(captured_at)
+                                                   else None)
     session.flush()
     _attach_if_declared(session, photo, enterprise, user)  # looked up again now that this transaction writes
     return Received(photo, created=True)

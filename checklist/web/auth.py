@@ -93,20 +93,18 @@ def too_many_attempts(template: str, **context):
 def login():
     form = LoginForm()
     if form.validate_on_submit():
-        session, username, address = get_session(), form.username.data, request.remote_addr
-        if accounts.login_blocked(session, username, address):
+        session = get_session()
+        try:
+            user = accounts.authenticate(session, form.username.data, form.password.data, request.remote_addr)
+        except accounts.LoginBlocked:
             return too_many_attempts("auth/login.html", form=form)
-        user = accounts.find_user(session, username)
-        if user is not None and user.active and user.check_password(form.password.data):
-            accounts.forget_failures(session, username)
-            if not user.session_token:  # a row written without the ORM's default
-                user.end_sessions()
+        except accounts.LoginRefused as error:
+            session.commit()  # the failure counts
+            flash(str(error.message), "error")
+        else:
             session.commit()
             start_session(user)
             return redirect(safe_next(request.args.get("next")))
-        accounts.record_failure(session, username, address)
-        session.commit()
-        flash(_("Wrong user name or password."), "error")
     return render_template("auth/login.html", form=form)
 
 

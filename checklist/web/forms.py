@@ -19,11 +19,11 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import UUID, DataRequired, EqualTo, Length, NumberRange, Optional, ValidationError
+from wtforms.validators import UUID, AnyOf, DataRequired, EqualTo, Length, NumberRange, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from checklist.clock import reporting_window
-from checklist.models import EnforcementKind, HazardLevel, Outcome
+from checklist.models import EnforcementKind, HazardLevel, InspectionMode, Outcome
 from checklist.read.statistics import check_highlights, check_problems
 from checklist.rules.accounts import MIN_PASSWORD_LENGTH
 
@@ -54,9 +54,12 @@ class LoginForm(FlaskForm):
 
 
 class StartInspectionForm(FlaskForm):
+    """The modes and teams offered are the user's; whether one sent may be used is start_inspection's rule."""
+
     client_uuid = HiddenField(validators=[DataRequired(), UUID()])
-    mode = RadioField(_l("Inspection mode"), validators=[DataRequired()])
-    team = SelectField(_l("Inspection team"), coerce=int, validators=[Optional()])
+    mode = RadioField(_l("Inspection mode"), validate_choice=False,
+                      validators=[DataRequired(), AnyOf([mode.value for mode in InspectionMode])])
+    team = SelectField(_l("Inspection team"), coerce=int, validate_choice=False, validators=[Optional()])
 
 
 class ItemForm(FlaskForm):
@@ -67,14 +70,6 @@ class ItemForm(FlaskForm):
     description = TextAreaField(_l("Hazard description"), validators=[Length(max=1000)])
     deadline = DateField(_l("Deadline"), validators=[Optional()])
     responsible_person = StringField(_l("Responsible person"), validators=[Length(max=40)])
-
-    def validate_description(self, field) -> None:
-        if self.outcome.data == Outcome.FAIL.value and not field.data.strip():
-            raise ValidationError(_l("Describe the hazard found at this item."))
-
-    def validate_responsible_person(self, field) -> None:
-        if self.outcome.data == Outcome.FAIL.value and not field.data.strip():
-            raise ValidationError(_l("Name the person responsible for the fix."))
 
 
 class EnforcementForm(FlaskForm):

@@ -120,7 +120,7 @@ def save_item(inspection: Inspection, item: ChecklistItem, form: ItemForm):
         return None
     outcome = Outcome(form.outcome.data)
     hazard = None
-    if outcome is Outcome.FAIL:
+    if outcome is Outcome.FAIL and (form.description.data.strip() or form.responsible_person.data.strip()):
         level = HazardLevel(form.level.data)
         hazard = HazardInput(
             level=level,
@@ -131,7 +131,11 @@ def save_item(inspection: Inspection, item: ChecklistItem, form: ItemForm):
     try:
         record_result(session, current_user, inspection, item, outcome, form.note.data, hazard)
     except InspectionError as error:
-        flash(str(error.message), "error")
+        fields = {"hazard.description": form.description, "hazard.responsible_person": form.responsible_person}
+        if error.field in fields:
+            fields[error.field].errors = [str(error.message)]
+        else:
+            flash(str(error.message), "error")
         return None
     for photo in processed:
         photos.store(session, config["UPLOAD_DIR"], photo, current_user, inspection,

@@ -76,7 +76,7 @@ def start(token: str):
         flash(" ".join(str(error) for errors in form.errors.values() for error in errors), "error")
         return redirect(url_for("site.page", token=token))
     session = get_session()
-    team = session.get(Team, form.team.data) if form.team.data else None
+    team = (session.get(Team, form.team.data) or abort(404)) if form.team.data else None
     try:
         inspection = start_inspection(
             session, current_app.extensions["catalogue"], current_user, enterprise,
