@@ -32,7 +32,7 @@ from checklist.models import EnforcementKind, HazardLevel, InspectionMode, Role
 
 MAX_ID = 2**31 - 1
 UUID_PATTERN = r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
-NO_NUL = r"^[^\x00]*$"  # PostgreSQL's text cannot hold one
+NO_NUL = r"^[^\x00]*$"  # PostgreSQL's text cannot hold one; a NUL in a path or query is a 400 (db.py)
 # 10,000 yuan with at most two decimals, more than 0 and at most 100,000.
 FINE_PATTERN = r"^([1-9]\d{0,4}(\.\d{1,2})?|0\.(0[1-9]|[1-9]\d?)|100000(\.00?)?)$"
 # A text a rule requires (not blank): stated in the document, decided by the rule.
@@ -114,7 +114,8 @@ class SitesQuery(BaseModel):
 
 
 class PhotoQuery(BaseModel):
-    site: str = Field(description="the QR token of the enterprise where it was taken")
+    site: Annotated[str, StringConstraints(pattern=NO_NUL)] = Field(
+        description="the QR token of the enterprise where it was taken")
     captured_at: Moment | None = Field(None, description="when it was taken, if the image itself does not say")
 
 
@@ -326,7 +327,8 @@ PHOTO_TYPES = ("image/jpeg", "image/png", "image/webp")
 PATH_PARAMETERS = {
     "client_uuid": {"name": "client_uuid", "in": "path", "required": True, "description": "made by the client",
              "schema": {"type": "string", "format": "uuid", "pattern": UUID_PATTERN}},
-    "sector_code": {"name": "sector_code", "in": "path", "required": True, "schema": {"type": "string"}},
+    "sector_code": {"name": "sector_code", "in": "path", "required": True,
+                    "schema": {"type": "string", "pattern": NO_NUL}},
 }
 
 
