@@ -90,7 +90,7 @@ def prepare(url: str, uploads: Path, clients: int) -> list[str]:
     try:
         upgrade(app)
         with app.extensions["sessionmaker"]() as session:
-            seed_demo(session, app.extensions["catalogue"])
+            seed_demo(session, app.extensions["catalogue"], upload_dir=app.config["UPLOAD_DIR"])
             inspectors = [
                 user for user in session.scalars(select(User).where(User.role == Role.INSPECTOR).order_by(User.id))
                 if user.unit is not None and not user.unit.is_city and user.unit.teams

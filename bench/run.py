@@ -23,7 +23,7 @@ What is measured and how:
   (BEGIN, COMMIT and PRAGMA not counted), in-process with the Flask test client, on the second request
   of the page (the first warms the app's caches).
 - dashboard_city_ms: the city dashboard in-process, median of 5 after one warm-up.
-- photo_ms, photo_vs_pillow: the upload's photo pipeline (photos_image.process_photo) on a 12-megapixel
+- photo_ms, photo_vs_pillow: the upload's photo pipeline (imaging.process_photo) on a 12-megapixel
   phone JPEG, over Pillow's bare draft decode + resize + encode of the same file; medians of 5.
 - site_first_load_kb: headless Chromium, empty cache, the inspector's cookie set: the site page's own
   HTML, CSS and JS, as gzip sends them (the server's Content-Encoding, or gzip -1 of the bodies, which is

@@ -280,13 +280,13 @@ def build_tenants(app, db, world) -> Tenants:
         for item in others:
             record_result(db, creator, record, item, Outcome.PASS)
         add_enforcement(db, creator, record, EnforcementKind.DOCUMENT, f"〔文书{code}〕")
-        processed = photos.process_photo(jpeg_bytes(), photos.stamp_lines(record, creator))
+        processed = photos.process_photo(jpeg_bytes(), photos.stamp_lines(record.enterprise, creator))
         photos.store(db, config["UPLOAD_DIR"], processed, creator, record, item=first, hazard=record.hazards[0],
                      client_uuid=new_uuid())
         submit_inspection(db, creator, record)
         sign_problem_list(db, creator, record, signer_name="王经理", signature_png=signature_png(), refused=False)
         if fixer is not None:
-            proof = [photos.process_photo(jpeg_bytes(), photos.stamp_lines(record, fixer))]
+            proof = [photos.process_photo(jpeg_bytes(), photos.stamp_lines(record.enterprise, fixer))]
             rectify.submit_fix(db, fixer, record.hazards[1], note=f"〔整改{code}〕", proof=proof,
                                upload_dir=config["UPLOAD_DIR"])
         return record

@@ -13,7 +13,7 @@ from checklist import db as database
 from checklist.db import BUSY_TIMEOUT_MS, WRITE, get_session
 from checklist.models import Inspection, LoginAttempt, Photo
 from checklist.ops.demo import DEMO_LOGINS, seed_demo
-from checklist.rules import outbox, photos
+from checklist.rules import photos
 
 from .conftest import PASSWORD, POSTGRES, Client, make_app
 from .helpers import fail_item, inspection_id, jpeg_bytes, start
@@ -126,7 +126,7 @@ PAGES = [
 def test_the_demo_city_seeds_and_every_role_opens_its_pages(app):
     """The seeder and the pages' SQL over a whole city's data, on the database under test."""
     with app.extensions["sessionmaker"]() as session:
-        logins = seed_demo(session, app.extensions["catalogue"])
+        logins = seed_demo(session, app.extensions["catalogue"], upload_dir=app.config["UPLOAD_DIR"])
         session.commit()
     assert {login.username for login in logins} == {login.username for login in DEMO_LOGINS}
     for login in logins:
@@ -184,8 +184,7 @@ def test_photos_are_re_encoded_while_other_requests_write(app, world, db, login,
             return process_photo(*args, **kwargs)
         return watched
 
-    monkeypatch.setattr(photos, "process_photo", process_and_watch(photos.process_photo))
-    monkeypatch.setattr(outbox, "process_photo", process_and_watch(outbox.process_photo))
+    monkeypatch.setattr(photos, "process_photo", process_and_watch(photos.process_photo))  # both channels' one way
     if channel == "api":
         http = app.test_client()
         token = http.post("/api/v1/tokens", json={"username": "insp_a", "password": PASSWORD}).get_json()["token"]

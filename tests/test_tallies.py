@@ -30,7 +30,7 @@ def counted(app) -> tuple[set, set]:
 
 def test_the_demo_city_is_tallied_as_its_hazards_count(app):
     with app.extensions["sessionmaker"]() as session:
-        seed_demo(session, app.extensions["catalogue"])
+        seed_demo(session, app.extensions["catalogue"], upload_dir=app.config["UPLOAD_DIR"])
         session.commit()
     kept, afresh = counted(app)
     assert kept == afresh

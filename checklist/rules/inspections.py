@@ -6,6 +6,7 @@ API both come here, so each rule and its message exist once; a refusal names its
 (``hazard.description``) when there is one, and has the code "forbidden" when the user may not do it.
 """
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
@@ -17,6 +18,7 @@ from sqlalchemy.orm import Session
 from checklist import access
 from checklist.clock import local_today, to_local
 from checklist.db import lock
+from checklist.imaging import ProcessedPhoto
 from checklist.models import (
     Campaign,
     Checklist,
@@ -40,6 +42,7 @@ from checklist.models import (
 from checklist.refusal import Refused
 from checklist.rules.definitions import Catalogue, current_checklist
 from checklist.rules.hazards import record_history, refuse_deadline_outside
+from checklist.rules.photos import store
 
 
 class InspectionError(Refused):
@@ -139,8 +142,12 @@ def record_result(
     outcome: Outcome,
     note: str = "",
     hazard: HazardInput | None = None,
+    *,
+    photos: Sequence[ProcessedPhoto] = (),
+    upload_dir: str | None = None,
 ) -> ItemResult:
-    """Record an item's outcome; a failed item needs a hazard, other outcomes drop it."""
+    """Record an item's outcome and its photos (accepted by rules.photos.accept, stored under upload_dir);
+    a failed item needs a hazard, other outcomes drop it."""
     _require_editable(user, inspection)
     if item.checklist_id != inspection.checklist_id:
         raise InspectionError(_l("That item is not on this inspection's checklist."))
@@ -162,6 +169,9 @@ def record_result(
         stored.deadline, stored.responsible_person = hazard.deadline, hazard.responsible_person.strip()
     elif stored is not None:
         inspection.hazards.remove(stored)
+        stored = None
+    for processed in photos:
+        store(session, upload_dir, processed, user, inspection, item=item, hazard=stored)
     return result
 
 

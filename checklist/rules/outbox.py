@@ -28,9 +28,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from checklist import access
-from checklist.clock import is_plausible_moment, to_local
-from checklist.db import released
-from checklist.imaging import PhotoError, process_photo
+from checklist.clock import is_plausible_moment
+from checklist.imaging import PhotoError
 from checklist.models import (
     Checklist,
     ChecklistItem,
@@ -44,7 +43,6 @@ from checklist.models import (
     Photo,
     Team,
     User,
-    utcnow,
 )
 from checklist.refusal import Refused
 from checklist.rules import photos
@@ -351,11 +349,6 @@ def missing_photos(inspection: Inspection) -> list[str]:
     return sorted(row.uuid for row in inspection.declared_photos if row.uuid not in arrived)
 
 
-def _stamp_lines(enterprise: Enterprise, user: User) -> list[str]:
-    """The same stamp as a photo uploaded with the form: when it was received, where and by whom."""
-    return [to_local(utcnow()).strftime("%Y-%m-%d %H:%M"), enterprise.name, user.name]
-
-
 def photo_received_before(
     session: Session, user: User, client_uuid: str, data: bytes, site: Enterprise
 ) -> Photo | None:
@@ -410,12 +403,8 @@ def receive_photo(
     found = _declaring_inspection(session, client_uuid)
     if found is not None and not _fits(found[0], enterprise, user):
         raise conflict()
-    lines = _stamp_lines(enterprise, user)
     try:
-        with released(session):
-            processed = process_photo(
-                data, lines, max_bytes=limits["PHOTO_MAX_BYTES"], max_pixels=limits["PHOTO_MAX_PIXELS"],
-            )
+        [processed] = photos.accept(session, [data], enterprise, user, limits)
     except PhotoError as error:
         raise OutboxError(error.code, error.message) from None
     _lock(session, enterprise)

@@ -1,10 +1,16 @@
-"""Photos: the upload turned into stored files and a Photo row, and who may see them."""
+"""Photos: one way from the upload to the stored file and its row, for item photos, proof of a fix and the
+phone's photos alike.
+
+`accept` checks, stamps and re-encodes the uploads outside the write transaction (checklist.imaging does the
+Pillow part); a rule then stores each with `store`, files first and the row that points at them after.
+"""
 
 import base64
 import binascii
 import os
 import tempfile
 import uuid
+from collections.abc import Mapping
 from io import BytesIO
 from pathlib import Path
 
@@ -16,30 +22,27 @@ from checklist.db import released
 from checklist.imaging import PhotoError, ProcessedPhoto, open_checked, process_photo
 from checklist.models import ChecklistItem, Enterprise, Hazard, Inspection, Photo, User, utcnow
 
-__all__ = ["PhotoError", "prepare", "signature_png", "store"]
+__all__ = ["PhotoError", "accept", "signature_png", "store"]
 
 SIGNATURE_MAX_PIXELS = 4_000_000  # a signature pad is the width of a screen
 
 
-def stamp_lines(inspection: Inspection, user: User) -> list[str]:
-    """The text burnt into a photo: when, where and by whom."""
-    return [
-        to_local(utcnow()).strftime("%Y-%m-%d %H:%M"),
-        inspection.enterprise.name,
-        user.name,
-    ]
+def stamp_lines(enterprise: Enterprise, user: User) -> list[str]:
+    """The text burnt into a photo: when it was received, where and by whom."""
+    return [to_local(utcnow()).strftime("%Y-%m-%d %H:%M"), enterprise.name, user.name]
 
 
-def prepare(session: Session, uploads: list[bytes], inspection: Inspection, user: User, limits: dict,
-            held: tuple = ()) -> list[ProcessedPhoto]:
-    """Check and re-encode every upload first, so one bad file stores none of them.
+def accept(session: Session, uploads: list[bytes], enterprise: Enterprise, user: User, limits: Mapping,
+           held: tuple = ()) -> list[ProcessedPhoto]:
+    """Check, stamp and re-encode every upload first, so that one bad file stores none of them.
 
     The re-encoding runs between two transactions (`db.released`): the request must not have changed
-    anything yet, and the `held` entities are read again, locked, afterwards.
+    anything yet, and the `held` entities are read again, locked, afterwards. `limits` are the settings
+    PHOTO_MAX_BYTES and PHOTO_MAX_PIXELS.
     """
     if not uploads:
         return []
-    lines = stamp_lines(inspection, user)
+    lines = stamp_lines(enterprise, user)
     with released(session, *held):
         return [
             process_photo(data, lines, max_bytes=limits["PHOTO_MAX_BYTES"], max_pixels=limits["PHOTO_MAX_PIXELS"])

@@ -114,7 +114,7 @@ def save_item(inspection: Inspection, item: ChecklistItem, form: ItemForm):
     session, config = get_session(), current_app.config
     uploads = [upload.read() for upload in form.photos.data or [] if upload and upload.filename]
     try:
-        processed = photos.prepare(session, uploads, inspection, current_user, config, held=(inspection,))
+        processed = photos.accept(session, uploads, inspection.enterprise, current_user, config, held=(inspection,))
     except photos.PhotoError as error:
         form.photos.errors = [str(error.message)]
         return None
@@ -129,7 +129,8 @@ def save_item(inspection: Inspection, item: ChecklistItem, form: ItemForm):
             responsible_person=form.responsible_person.data,
         )
     try:
-        record_result(session, current_user, inspection, item, outcome, form.note.data, hazard)
+        record_result(session, current_user, inspection, item, outcome, form.note.data, hazard,
+                      photos=processed, upload_dir=config["UPLOAD_DIR"])
     except InspectionError as error:
         fields = {"hazard.description": form.description, "hazard.responsible_person": form.responsible_person}
         if error.field in fields:
@@ -137,9 +138,6 @@ def save_item(inspection: Inspection, item: ChecklistItem, form: ItemForm):
         else:
             flash(str(error.message), "error")
         return None
-    for photo in processed:
-        photos.store(session, config["UPLOAD_DIR"], photo, current_user, inspection,
-                     item=item, hazard=hazard_for(inspection, item))
     session.commit()
     flash(_("Saved: %(code)s", code=item.code), "success")
     return redirect(url_for("inspect.checklist", inspection_id=inspection.id, _anchor=f"item-{item.id}"))
