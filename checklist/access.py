@@ -1,8 +1,5 @@
 """Who may see and do what: every object fetched by id goes through one of these."""
 
-
-
-
 from flask import abort
 from sqlalchemy import Select, false, func, true
 

@@ -43,6 +43,7 @@ from checklist.models import (
     Sector,
     User,
 )
+from checklist.read import teams as read_teams
 from checklist.refusal import Refused
 from checklist.rules import accounts, outbox
 from checklist.rules.definitions import current_checklist
@@ -276,12 +277,6 @@ def create_token():
     return schemas.Token(token=token, expires_at=expires).model_dump(), 201
 
 
-def offered_teams(user: User) -> list:
-    """The teams the start form offers: the user's own teams in the unit, else all of the unit's."""
-    teams = user.unit.teams if user.unit else []
-    return [team for team in teams if user in team.members] or teams
-
-
 def answer(model, **values) -> dict:
     return model(**values).model_dump(mode="json")
 
@@ -299,7 +294,7 @@ def me():
         name=user.name,
         role=user.role,
         unit=schemas.UnitRef(id=unit.id, name=unit.name, county_id=unit.county_id) if unit else None,
-        teams=[schemas.TeamRef(id=team.id, name=team.name) for team in offered_teams(user)],
+        teams=[schemas.TeamRef(id=team.id, name=team.name) for team in read_teams.offered_teams(user)],
         modes=access.allowed_modes(user),
     )
 

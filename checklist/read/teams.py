@@ -1,6 +1,5 @@
 """The inspection teams (检查督导组) and their members, as a user may see them."""
 
-
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
@@ -15,3 +14,9 @@ def units_with_teams(session: Session, user: User) -> list[Unit]:
     if user.role is not Role.CITY_ADMIN:
         query = query.where(Unit.county_id == user.county_id)
     return list(session.scalars(query))
+
+
+def offered_teams(user: User) -> list[Team]:
+    """The teams a user starts an inspection with: their own teams in their unit, else all of the unit's."""
+    teams = user.unit.teams if user.unit else []
+    return [team for team in teams if team in user.teams] or teams  # one query, not one per team

@@ -1,6 +1,5 @@
 """The city's daily bulletin (简报) as a workbook: one row per reporting unit, then the totals."""
 
-
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from openpyxl import Workbook

@@ -12,6 +12,7 @@ from checklist import access
 from checklist.db import get_session
 from checklist.models import Enterprise, Hazard, Inspection, InspectionMode, InspectionStatus, Team
 from checklist.read import hazards
+from checklist.read.teams import offered_teams
 from checklist.rules.inspections import InspectionError, start_inspection
 from checklist.web.forms import StartInspectionForm, choices
 
@@ -28,8 +29,7 @@ def start_form(enterprise: Enterprise) -> StartInspectionForm:
     form.mode.choices = choices(modes)
     if modes and not form.mode.data:
         form.mode.data = modes[0].value
-    teams = current_user.unit.teams if current_user.unit else []
-    mine = [team for team in teams if team in current_user.teams] or teams  # one query, not one per team
+    mine = offered_teams(current_user)
     form.team.choices = [SelectChoice(0, "—")] + [SelectChoice(team.id, team.name) for team in mine]
     if not form.client_uuid.data:
         form.client_uuid.data = str(uuid.uuid4())
