@@ -132,7 +132,8 @@ def save_item(inspection: Inspection, item: ChecklistItem, form: ItemForm):
         record_result(session, current_user, inspection, item, outcome, form.note.data, hazard,
                       photos=processed, upload_dir=config["UPLOAD_DIR"])
     except InspectionError as error:
-        fields = {"hazard.description": form.description, "hazard.responsible_person": form.responsible_person}
+        fields = {"hazard.description": form.description, "hazard.responsible_person": form.responsible_person,
+                  "hazard.deadline": form.deadline}
         if error.field in fields:
             fields[error.field].errors = [str(error.message)]
         else:
