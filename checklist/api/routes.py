@@ -1,33 +1,26 @@
 """The JSON API under /api/v1 that a phone's offline outbox talks to.
 
-Two ways in: the browser's session cookie (every PUT and POST then carries the page's CSRF token in
-the X-CSRFToken header) or a bearer token from POST /tokens. Every answer is JSON, errors included:
-{"error": {"code": ..., "message": ..., "field": ...}} with the message in the user's language.
+Who is asking: checklist.api.tokens; how errors answer: checklist.api.errors.
 
 Each route is declared once with ``operation``: its path, what it takes and answers (the models of
 checklist.api.schemas) and who may call it; the OpenAPI document is made from these declarations.
 """
 
-import hashlib
 import json
 import re
-from datetime import UTC, datetime, timedelta
 
-from flask import Blueprint, Flask, current_app, g, jsonify, request, url_for
+from flask import Blueprint, current_app, jsonify, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user
-from flask_wtf.csrf import validate_csrf
-from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from pydantic import TypeAdapter
 from pydantic import ValidationError as Unparsed
 from sqlalchemy import case, select
 from sqlalchemy.exc import IntegrityError
-from werkzeug.exceptions import HTTPException, default_exceptions
-from wtforms import ValidationError
 
 from checklist import access
-from checklist.api import schemas
+from checklist.api import errors, schemas, tokens
+from checklist.api.errors import ApiError
 from checklist.api.schemas import PUBLIC, READ, WRITE, Operation
+from checklist.api.tokens import acting_user, issue_token
 from checklist.db import get_session, writes
 from checklist.extensions import csrf
 from checklist.models import (
@@ -44,168 +37,16 @@ from checklist.models import (
     User,
 )
 from checklist.read import teams as read_teams
-from checklist.refusal import Refused
 from checklist.rules import accounts, outbox
 from checklist.rules.definitions import current_checklist
 from checklist.rules.inspections import HazardInput, default_deadline
 
-bp = Blueprint("api", __name__, url_prefix="/api/v1")
+bp = Blueprint("api", __name__, url_prefix=errors.PREFIX)
 csrf.exempt(bp)  # checked in authenticate(): a bearer token needs no CSRF token, a cookie does
 
-TOKEN_SALT = "api-token"
-TOKEN_LIFETIME = timedelta(days=30)
-PUBLIC_ENDPOINTS = {"api.create_token", "api.openapi"}
-SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
-STATUS_BY_CODE = {
-    "unknown_site": 404,
-    "not_found": 404,
-    "forbidden": 403,
-    "conflict": 409,
-    "too_large": 413,
-}
 
-
-class ApiError(Exception):
-    """Stop a request with a JSON error."""
-
-    def __init__(self, status: int, code: str, message: str, **details):
-        super().__init__(code)
-        self.status, self.code, self.message, self.details = status, code, message, details
-
-
-def error_response(status: int, code: str, message, **details):
-    body = schemas.Error(error=schemas.ErrorDetail(code=code, message=str(message), **details))
-    response = jsonify(body.model_dump(mode="json", exclude_none=True))
-    response.status_code = status
-    if status == 401:
-        response.headers["WWW-Authenticate"] = 'Bearer realm="api"'
-    return response
-
-
-# What each HTTP error means to a phone; the messages shared with the HTML pages keep their wording.
-HTTP_ERRORS = {
-    400: ("bad_request", lambda: _("The request could not be understood.")),
-    401: ("unauthorized", lambda: _("Please log in first.")),
-    403: ("forbidden", lambda: _("You are not allowed to see this.")),
-    404: ("not_found", lambda: _("There is no such page.")),
-    405: ("method_not_allowed", lambda: _("This address does not accept this method.")),
-    413: ("too_large", lambda: _("The upload is too large. Send fewer or smaller photos at a time.")),
-    415: ("unsupported_media_type", lambda: _("This type of content is not accepted here.")),
-    500: ("server_error", lambda: _(
-        "Something went wrong on the server. Nothing you sent was half-saved; please try again."
-    )),
-}
-
-
-def http_error(error: HTTPException):
-    status = error.code or 500
-    fallback = HTTP_ERRORS[500 if status >= 500 else 400][1]
-    code, message = HTTP_ERRORS.get(status, (f"http_{status}", fallback))
-    response = error_response(status, code, message())
-    if error.code == 405 and error.valid_methods:
-        response.headers["Allow"] = ", ".join(error.valid_methods)
-    return response
-
-
-def is_api_request() -> bool:
-    return request.path == bp.url_prefix or request.path.startswith(bp.url_prefix + "/")
-
-
-@bp.record_once
-def json_errors_for_unrouted_paths(state) -> None:
-    """Answer JSON for /api/v1 paths whose errors happen outside its views (no such route, 405, ...).
-
-    The app's own handlers, registered before, keep answering HTML everywhere else.
-    """
-    app: Flask = state.app
-    for status in (400, 404, 405, 413, 500):
-        previous = app.error_handler_spec[None][status].get(default_exceptions[status])
-
-        def handler(error, previous=previous):
-            if is_api_request():
-                return http_error(error)
-            return previous(error) if previous is not None else error
-
-        app.register_error_handler(status, handler)
-
-
-for _status in HTTP_ERRORS:
-    bp.register_error_handler(_status, http_error)
-bp.register_error_handler(HTTPException, http_error)
-
-
-@bp.errorhandler(ApiError)
-def api_error(error: ApiError):
-    return error_response(error.status, error.code, error.message, **error.details)
-
-
-@bp.errorhandler(Refused)
-def refused(error: Refused):
-    get_session().rollback()
-    code = error.code or ("invalid" if error.field else "refused")
-    return error_response(
-        STATUS_BY_CODE.get(code, 422), code, error.message, field=error.field, **getattr(error, "details", {})
-    )
-
-
-# Who is asking.
-
-
-def serializer() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=TOKEN_SALT)
-
-
-def password_fingerprint(user: User) -> str:
-    """A token names the password and the session token it was made with: a new password, a reset or a
-    logout ends every older token, as it ends the cookies."""
-    return hashlib.sha256(f"{user.password_hash}:{user.session_token}".encode()).hexdigest()[:16]
-
-
-def issue_token(user: User) -> tuple[str, datetime]:
-    token = serializer().dumps({"user": user.id, "password": password_fingerprint(user)})
-    return token, datetime.now(UTC) + TOKEN_LIFETIME
-
-
-def token_user(token: str) -> User:
-    try:
-        payload = serializer().loads(token, max_age=int(TOKEN_LIFETIME.total_seconds()))
-    except SignatureExpired:
-        raise ApiError(401, "token_expired", _("Your sign-in has expired. Log in again.")) from None
-    except BadSignature:
-        payload = None
-    user_id = payload.get("user") if isinstance(payload, dict) else None
-    user = get_session().get(User, user_id) if isinstance(user_id, int) and not isinstance(user_id, bool) else None
-    if user is None or not user.active or payload.get("password") != password_fingerprint(user):
-        raise ApiError(401, "invalid_token", _("Your sign-in is no longer valid. Log in again."))
-    return user
-
-
-@bp.before_request
-def authenticate():
-    """Find the user from the bearer token or the session cookie; a cookie's changes need the CSRF token."""
-    if request.endpoint in PUBLIC_ENDPOINTS:
-        return
-    header = request.headers.get("Authorization", "")
-    if header:
-        scheme, _space, token = header.partition(" ")
-        if scheme.lower() != "bearer" or not token.strip():
-            raise ApiError(401, "invalid_token", _("Your sign-in is no longer valid. Log in again."))
-        g.api_user = token_user(token.strip())
-        return
-    if not current_user.is_authenticated:
-        raise ApiError(401, "unauthorized", _("Please log in first."))
-    if request.method not in SAFE_METHODS:
-        try:
-            validate_csrf(request.headers.get("X-CSRFToken"))
-        except ValidationError:
-            raise ApiError(400, "csrf_failed", _(
-                "The form expired or was not sent from this site. Go back, reload the page and try again."
-            )) from None
-    g.api_user = current_user._get_current_object()
-
-
-def acting_user() -> User:
-    return g.api_user
+errors.install(bp)
+bp.before_request(tokens.authenticate)
 
 
 def json_body() -> object:
