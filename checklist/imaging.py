@@ -12,6 +12,8 @@ import os
 import struct
 import subprocess
 import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from io import BytesIO
@@ -49,9 +51,10 @@ _MESSAGES = {
     "not_image": _l("The file is not an image we can read."),
     "too_many_pixels": _l("The image has too many pixels; take the photo at a lower resolution."),
     "corrupt": _l("The image file is damaged or incomplete."),
-    "bad_shape": _l("The image is too long and narrow (one side at most 100 times the other); take an ordinary photo."),
-    "too_much_metadata": _l("The image carries too much embedded data (over 4 MB besides the picture); "
-                            "take the photo again or send it without its extras."),
+    "bad_shape": _l("The image is too long and narrow (one side at most %(ratio)d times the other); take an "
+                    "ordinary photo.", ratio=MAX_ASPECT_RATIO),
+    "too_much_metadata": _l("The image carries too much embedded data (over %(mb)d MB besides the picture); "
+                            "take the photo again or send it without its extras.", mb=MAX_METADATA_BYTES // 2**20),
 }
 
 
@@ -141,13 +144,21 @@ def _open(data: bytes, max_pixels: int, formats: tuple[str, ...] = ACCEPTED_FORM
     return im
 
 
+@contextmanager
+def _pillow_warnings() -> Iterator[None]:
+    """Pillow's bomb warning becomes an exception that _open maps to too_many_pixels; its UserWarnings
+    (e.g. "Corrupt EXIF data") are noise."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", Image.DecompressionBombWarning)
+        warnings.filterwarnings("ignore", category=UserWarning, module=r"PIL\.")
+        yield
+
+
 def open_checked(data: bytes, max_pixels: int, formats: tuple[str, ...] = ACCEPTED_FORMATS) -> Image.Image:
     """Open an image without decoding its pixels, under the photo pipeline's limits; raise PhotoError."""
     if _jpeg_metadata_bytes(data) > MAX_METADATA_BYTES:
         raise PhotoError("too_much_metadata")
-    with warnings.catch_warnings():
-        warnings.simplefilter("error", Image.DecompressionBombWarning)
-        warnings.filterwarnings("ignore", category=UserWarning, module=r"PIL\.")
+    with _pillow_warnings():
         return _open(data, max_pixels, formats)
 
 
@@ -242,11 +253,7 @@ def process_photo(
             "PIL.ImageFile.LOAD_TRUNCATED_IMAGES must be False to detect corrupt photos"
         )
     try:
-        with warnings.catch_warnings():
-            # Pillow's own bomb warning becomes an exception that _open maps to
-            # too_many_pixels; its UserWarnings (e.g. "Corrupt EXIF data") are noise.
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
-            warnings.filterwarnings("ignore", category=UserWarning, module=r"PIL\.")
+        with _pillow_warnings():
             open_checked(data, max_pixels).verify()
             im = _open(data, max_pixels)
             # JPEG: decode at a reduced scale, as long as both sides stay at least their size at 1600 px.

@@ -9,6 +9,11 @@ from checklist import access
 from checklist.models import County, Enterprise, Sector, Unit, User
 
 
+def enterprise_by_token(session: Session, token: str) -> Enterprise | None:
+    """Return the enterprise whose site QR code carries this token, if any."""
+    return session.scalars(select(Enterprise).where(Enterprise.qr_token == token)).first()
+
+
 def county_enterprises(session: Session, county: County) -> list[Enterprise]:
     """Return a county's enterprises in label order: by sector, then name."""
     return list(session.scalars(

@@ -134,8 +134,13 @@ def issue_activation_code(user: User) -> str:
     return code
 
 
-def activate(session: Session, username: str, code: str, password: str) -> User:
-    """Set the password of an account with its activation code; the code works once."""
+def activate(session: Session, username: str, code: str, password: str, address: str | None = None) -> User:
+    """Set the password of an account with its activation code; the code works once.
+
+    Slowed down as logins are: refused while blocked (LoginBlocked), and a wrong code is recorded as a failure
+    (InvalidCode) that the caller commits.
+    """
+    _refuse_if_blocked(session, username, address)
     user = find_user(session, username)
     code = normalize_code(code)
     if (
@@ -144,6 +149,7 @@ def activate(session: Session, username: str, code: str, password: str) -> User:
         or not user.activation_code_hash
         or not check_password_hash(user.activation_code_hash, code)
     ):
+        record_failure(session, username, address)
         raise InvalidCode(_l("Wrong user name or activation code."))
     if user.activation_expires_at is None or user.activation_expires_at <= utcnow():
         raise AccountError(_l("This activation code has expired. Ask your supervisor for a new one."))
@@ -180,6 +186,12 @@ def record_failure(session: Session, username: str, address: str | None, now: da
     session.flush()
 
 
+def _refuse_if_blocked(session: Session, username: str, address: str | None) -> None:
+    if login_blocked(session, username, address):
+        minutes = int(FAILURE_WINDOW.total_seconds() // 60)
+        raise LoginBlocked(_l("Too many failed attempts. Wait %(minutes)d minutes and try again.", minutes=minutes))
+
+
 def forget_failures(session: Session, username: str) -> None:
     """Clear an account's failures after it logged in, so that earlier typos do not add up to a block."""
     session.execute(delete(LoginAttempt).where(LoginAttempt.key == attempt_keys(username, None)[0]))
@@ -193,9 +205,7 @@ def authenticate(session: Session, username: str, password: str, address: str | 
     recorded as a failure (LoginRefused), a success forgets the account's failures. The caller commits in
     either case, and starts the session or issues the token.
     """
-    if login_blocked(session, username, address):
-        minutes = int(FAILURE_WINDOW.total_seconds() // 60)
-        raise LoginBlocked(_l("Too many failed attempts. Wait %(minutes)d minutes and try again.", minutes=minutes))
+    _refuse_if_blocked(session, username, address)
     user = find_user(session, username)
     if user is None or not user.active or not user.check_password(password):
         record_failure(session, username, address)

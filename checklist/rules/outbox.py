@@ -44,6 +44,7 @@ from checklist.models import (
     Team,
     User,
 )
+from checklist.read.enterprises import enterprise_by_token
 from checklist.refusal import Refused
 from checklist.rules import photos
 from checklist.rules.definitions import Catalogue
@@ -144,7 +145,7 @@ def find_site(session: Session, token: object, field: str = "site") -> Enterpris
     """Find the enterprise of a QR token."""
     enterprise = None
     if isinstance(token, str) and token and len(token) <= 32 and "\x00" not in token:
-        enterprise = session.scalars(select(Enterprise).where(Enterprise.qr_token == token)).first()
+        enterprise = enterprise_by_token(session, token)
     if enterprise is None:
         raise OutboxError("unknown_site", _l("There is no enterprise with this code."), field=field)
     return enterprise

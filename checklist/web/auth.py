@@ -82,10 +82,9 @@ def no_store(response):
     return response
 
 
-def too_many_attempts(template: str, **context):
+def too_many_attempts(error: accounts.LoginBlocked, template: str, **context):
     """Answer 429 on the same page, whatever was typed."""
-    minutes = int(accounts.FAILURE_WINDOW.total_seconds() // 60)
-    flash(_("Too many failed attempts. Wait %(minutes)d minutes and try again.", minutes=minutes), "error")
+    flash(str(error.message), "error")
     return no_store((render_template(template, **context), 429))
 
 
@@ -96,8 +95,8 @@ def login():
         session = get_session()
         try:
             user = accounts.authenticate(session, form.username.data, form.password.data, request.remote_addr)
-        except accounts.LoginBlocked:
-            return too_many_attempts("auth/login.html", form=form)
+        except accounts.LoginBlocked as error:
+            return too_many_attempts(error, "auth/login.html", form=form)
         except accounts.LoginRefused as error:
             session.commit()  # the failure counts
             flash(str(error.message), "error")
@@ -125,15 +124,14 @@ def activate():
     """Set a password with the activation code; a link fills in the user name and the code."""
     form = ActivationForm(username=request.args.get("username", ""), code=request.args.get("code", ""))
     if form.validate_on_submit():
-        session, address = get_session(), request.remote_addr
-        if accounts.login_blocked(session, form.username.data, address):
-            return too_many_attempts("auth/activate.html", form=form)
+        session = get_session()
         try:
-            user = accounts.activate(session, form.username.data, form.code.data, form.password.data)
+            user = accounts.activate(session, form.username.data, form.code.data, form.password.data,
+                                     request.remote_addr)
+        except accounts.LoginBlocked as error:
+            return too_many_attempts(error, "auth/activate.html", form=form)
         except accounts.AccountError as error:
-            if isinstance(error, accounts.InvalidCode):
-                accounts.record_failure(session, form.username.data, address)
-                session.commit()
+            session.commit()  # a wrong code counts as a failed login
             flash(error.message, "error")
         else:
             session.commit()

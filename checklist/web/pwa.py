@@ -13,7 +13,7 @@ from flask_login import current_user, login_required
 
 from checklist import access
 from checklist.models import EnforcementKind, HazardLevel, InspectionMode, Outcome
-from checklist.web.site import enterprise_by_token
+from checklist.web.site import site_enterprise
 
 bp = Blueprint("pwa", __name__)
 
@@ -71,7 +71,7 @@ def labels() -> dict:
 def inspect_shell(token: str):
     """The offline inspection form. One page serves every site: the script reads the token from the
     address and the site and checklist from the API, so the service worker keeps a single copy."""
-    enterprise = enterprise_by_token(token)
+    enterprise = site_enterprise(token)
     access.require(access.can_inspect(current_user, enterprise))
     return render_template(
         "app/inspect.html", labels=labels(), deadline_days=current_app.config["HAZARD_DEADLINE_DAYS"],

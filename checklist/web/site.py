@@ -11,7 +11,7 @@ from wtforms import SelectChoice
 from checklist import access
 from checklist.db import get_session
 from checklist.models import Enterprise, Hazard, Inspection, InspectionMode, InspectionStatus, Team
-from checklist.read import hazards
+from checklist.read import enterprises, hazards
 from checklist.read.teams import offered_teams
 from checklist.rules.inspections import InspectionError, start_inspection
 from checklist.web.forms import StartInspectionForm, choices
@@ -19,8 +19,9 @@ from checklist.web.forms import StartInspectionForm, choices
 bp = Blueprint("site", __name__)
 
 
-def enterprise_by_token(token: str) -> Enterprise:
-    return get_session().scalars(select(Enterprise).where(Enterprise.qr_token == token)).first() or abort(404)
+def site_enterprise(token: str) -> Enterprise:
+    """The enterprise of a site page's QR token, or 404."""
+    return enterprises.enterprise_by_token(get_session(), token) or abort(404)
 
 
 def start_form(enterprise: Enterprise) -> StartInspectionForm:
@@ -40,7 +41,7 @@ def start_form(enterprise: Enterprise) -> StartInspectionForm:
 
 @bp.route("/s/<token>")
 def page(token: str):
-    enterprise = enterprise_by_token(token)
+    enterprise = site_enterprise(token)
     if not current_user.is_authenticated:
         return render_template("site/public.html", enterprise=enterprise)
     access.require(access.can_view_enterprise(current_user, enterprise))
@@ -67,7 +68,7 @@ def page(token: str):
 
 @bp.route("/s/<token>/inspections", methods=["POST"])
 def start(token: str):
-    enterprise = enterprise_by_token(token)
+    enterprise = site_enterprise(token)
     if not current_user.is_authenticated:
         return current_app.login_manager.unauthorized()
     access.require(access.can_inspect(current_user, enterprise))

@@ -135,7 +135,7 @@ def note():
     start, end = form.start.data, form.end.data
     try:
         save_note(session, current_user, start, end, highlights=form.highlights.data,
-                             problems=form.problems.data, remarks=form.remarks.data)
+                  problems=form.problems.data, remarks=form.remarks.data)
     except NoteError as error:
         session.rollback()
         flash(str(error.message), "error")
