@@ -71,8 +71,12 @@ def can_inspect(user: User, enterprise: Enterprise) -> bool:
 
 
 def can_view_inspection(user: User, inspection: Inspection) -> bool:
-    """Parties of the enterprise see its submitted inspections; drafts stay with their inspectors."""
-    if not can_view_enterprise(user, inspection.enterprise):
+    """Parties of the enterprise (or of the unit, for 督政) see its submitted inspections; drafts stay with their
+    inspectors."""
+    if inspection.is_oversight:
+        if not can_view_unit(user, inspection.inspected_unit):
+            return False
+    elif not can_view_enterprise(user, inspection.enterprise):
         return False
     return not inspection.is_draft or can_edit_inspection(user, inspection)
 
@@ -127,13 +131,25 @@ def can_view_hazard(user: User, hazard: Hazard) -> bool:
 
 
 def can_submit_fix(user: User, hazard: Hazard) -> bool:
+    """The enterprise fixes its hazards; a unit's own people fix the problems 督政 found at it."""
+    if hazard.inspected_unit_id is not None:
+        return user.role is not Role.ENTERPRISE and user.unit_id == hazard.inspected_unit_id
     return user.role is Role.ENTERPRISE and user.enterprise_id == hazard.enterprise_id
 
 
 def can_verify(user: User, hazard: Hazard) -> bool:
-    """The finding unit or the county admin verifies; a listed hazard only its supervising unit or the city."""
+    """The finding unit or the county admin verifies; a listed hazard only its supervising unit or the city.
+
+    A unit's problem is verified by the unit that found it, the city, or the county supervisors who may
+    inspect the unit; never by the unit itself.
+    """
     if user.role is Role.ENTERPRISE or user.unit_id is None:
         return False
+    if hazard.inspected_unit_id is not None:
+        return user.unit_id != hazard.inspected_unit_id and (
+            is_city(user) or user.unit_id == hazard.inspection.unit_id
+            or (user.role is Role.COUNTY_ADMIN and can_inspect_unit(user, hazard.inspected_unit))
+        )
     if hazard.is_listed:
         return is_city(user) or user.unit_id == hazard.listed_unit_id
     if is_city(user):
@@ -159,8 +175,8 @@ def verifiable_filter(user: User):
 
 
 def can_list(user: User, hazard: Hazard) -> bool:
-    """County admins list major hazards of their county, the city any."""
-    return hazard.level is HazardLevel.MAJOR and (
+    """County admins list major hazards of their county, the city any; a unit's problems are not listed."""
+    return hazard.enterprise_id is not None and hazard.level is HazardLevel.MAJOR and (
         is_city(user) or (user.role is Role.COUNTY_ADMIN and user.county_id == hazard.enterprise.county_id)
     )
 
@@ -170,6 +186,57 @@ def can_manage_accounts(user: User, enterprise: Enterprise) -> bool:
     return is_city(user) or (
         user.role is Role.COUNTY_ADMIN and user.county_id is not None and user.county_id == enterprise.county_id
     )
+
+
+# 督政: who inspects which unit, and who sees a unit's problems and measures.
+
+
+def can_inspect_unit(user: User, unit: Unit) -> bool:
+    """The city inspects counties (their committee offices) and county departments; a county's committee
+    office inspects its own departments. Nobody inspects their own unit."""
+    if user.role is Role.ENTERPRISE or user.unit is None or unit.county_id is None or unit.id == user.unit_id:
+        return False
+    if sees_whole_city(user):
+        return True
+    county_office = user.role is Role.COUNTY_ADMIN or user.unit.kind is UnitKind.COMMITTEE
+    return county_office and user.county_id == unit.county_id and unit.kind is UnitKind.DEPARTMENT
+
+
+def inspectable_units_filter(user: User):
+    """The WHERE clause of can_inspect_unit over Unit."""
+    if user.role is Role.ENTERPRISE or user.unit is None:
+        return false()
+    others = (Unit.county_id.is_not(None)) & (Unit.id != user.unit_id)
+    if sees_whole_city(user):
+        return others
+    if user.role is Role.COUNTY_ADMIN or user.unit.kind is UnitKind.COMMITTEE:
+        return others & (Unit.county_id == user.county_id) & (Unit.kind == UnitKind.DEPARTMENT)
+    return false()
+
+
+def oversight_modes(user: User) -> list[InspectionMode]:
+    """The modes of a 督政 inspection: those of the user's role but cross inspection, which is between enterprises."""
+    return [mode for mode in allowed_modes(user) if mode not in (InspectionMode.SELF_CHECK, InspectionMode.CROSS)]
+
+
+def can_view_unit(user: User, unit: Unit) -> bool:
+    """A unit's problem list, 督政 inspections and measures: the unit's own people, its county's supervisors,
+    and the city."""
+    if user.role is Role.ENTERPRISE or user.unit is None:
+        return False
+    if sees_whole_city(user) or user.unit_id == unit.id:
+        return True
+    return user.role is Role.COUNTY_ADMIN and unit.county_id is not None and user.county_id == unit.county_id
+
+
+def visible_units_filter(user: User):
+    """The WHERE clause of can_view_unit over Unit."""
+    if user.role is Role.ENTERPRISE or user.unit is None:
+        return false()
+    if sees_whole_city(user):
+        return true()
+    own = Unit.id == user.unit_id
+    return own | (Unit.county_id == user.county_id) if user.role is Role.COUNTY_ADMIN else own
 
 
 # Who reports for which unit, and which data its report covers.

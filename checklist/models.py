@@ -8,6 +8,7 @@ from decimal import Decimal
 from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
 from sqlalchemy import (
+    CheckConstraint,
     Column,
     Date,
     DateTime,
@@ -21,6 +22,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
+from sqlalchemy import text as sql_text
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -107,6 +109,14 @@ class HistoryAction(LabelledEnum):
 class PhotoKind(LabelledEnum):
     EVIDENCE = "evidence", _l("Evidence")
     PROOF = "proof", _l("Proof of the fix")
+
+
+class MeasureKind(LabelledEnum):
+    """What the city does to a unit and its people who did not deliver (通报、曝光、约谈)."""
+
+    NOTICE = "notice", _l("Circulated notice of criticism")
+    EXPOSURE = "exposure", _l("Public exposure")
+    INTERVIEW = "interview", _l("Admonitory talk")
 
 
 class EnforcementKind(LabelledEnum):
@@ -232,6 +242,7 @@ class Team(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"))
     name: Mapped[str] = mapped_column(String(80))
+    created_at: Mapped[datetime | None] = mapped_column(DateTime, default=utcnow)  # None: before it was kept
 
     unit: Mapped[Unit] = relationship(back_populates="teams")
     members: Mapped[list[User]] = relationship(secondary=team_member, back_populates="teams")
@@ -284,20 +295,28 @@ class Campaign(Base):
 
 
 class Checklist(Base):
-    """One version of a sector's checklist: the common items plus the sector's items."""
+    """One version of a sector's checklist: the common items plus the sector's items.
+
+    Without a sector it is the 督政 checklist of governments and departments (checklists/oversight.toml).
+    """
 
     __tablename__ = "checklist"
-    __table_args__ = (UniqueConstraint("sector_id", "version"),)
+    __table_args__ = (
+        UniqueConstraint("sector_id", "version"),
+        # NULLs are distinct to UNIQUE: the 督政 checklist's versions need their own index.
+        Index("uq_checklist_oversight_version", "version", unique=True,
+              sqlite_where=sql_text("sector_id IS NULL"), postgresql_where=sql_text("sector_id IS NULL")),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    sector_id: Mapped[int] = mapped_column(ForeignKey("sector.id"))
+    sector_id: Mapped[int | None] = mapped_column(ForeignKey("sector.id"))
     version: Mapped[int]
     content_hash: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     source: Mapped[str] = mapped_column(String(10), default="file")  # "file" (checklists/) or "import" (xlsx)
     imported_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
 
-    sector: Mapped[Sector] = relationship()
+    sector: Mapped[Sector | None] = relationship()
     items: Mapped[list["ChecklistItem"]] = relationship(
         back_populates="checklist", order_by="ChecklistItem.position"
     )
@@ -313,11 +332,12 @@ class ChecklistItem(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     checklist_id: Mapped[int] = mapped_column(ForeignKey("checklist.id"), index=True)
     position: Mapped[int]
-    section: Mapped[str] = mapped_column(String(10))  # "common" or "sector"
+    section: Mapped[str] = mapped_column(String(10))  # "common", "sector" or "oversight"
     code: Mapped[str] = mapped_column(String(20))
     text: Mapped[str] = mapped_column(Text)
     basis: Mapped[str] = mapped_column(Text, default="")
     guidance: Mapped[str] = mapped_column(Text, default="")
+    evidence: Mapped[str] = mapped_column(String(20), default="", server_default="")  # 督政: the facts shown
 
     checklist: Mapped[Checklist] = relationship(back_populates="items")
 
@@ -327,13 +347,16 @@ class Inspection(Base):
     __table_args__ = (  # the dashboards' counts by mode and by sector read these indexes alone
         Index("ix_inspection_campaign_status_mode", "campaign_id", "status", "mode"),
         Index("ix_inspection_campaign_status_enterprise", "campaign_id", "status", "enterprise_id"),
+        CheckConstraint("(enterprise_id IS NULL) <> (inspected_unit_id IS NULL)", name="ck_inspection_one_target"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     uuid: Mapped[str] = mapped_column(String(36), unique=True)  # made by the client
     campaign_id: Mapped[int] = mapped_column(ForeignKey("campaign.id"), index=True)
-    enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprise.id"), index=True)
-    unit_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id"), index=True)
+    # The target: an enterprise (查企), or a county or department inspected by 督政.
+    enterprise_id: Mapped[int | None] = mapped_column(ForeignKey("enterprise.id"), index=True)
+    inspected_unit_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id"), index=True)
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id"), index=True)  # the inspecting unit
     team_id: Mapped[int | None] = mapped_column(ForeignKey("team.id"))
     checklist_id: Mapped[int] = mapped_column(ForeignKey("checklist.id"))
     created_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
@@ -351,8 +374,9 @@ class Inspection(Base):
     client_hash: Mapped[str] = mapped_column(String(64), default="")
 
     campaign: Mapped[Campaign] = relationship()
-    enterprise: Mapped[Enterprise] = relationship()
-    unit: Mapped[Unit | None] = relationship()
+    enterprise: Mapped[Enterprise | None] = relationship()
+    inspected_unit: Mapped[Unit | None] = relationship(foreign_keys=[inspected_unit_id])
+    unit: Mapped[Unit | None] = relationship(foreign_keys=[unit_id])
     team: Mapped[Team | None] = relationship()
     checklist: Mapped[Checklist] = relationship()
     created_by: Mapped[User] = relationship()
@@ -372,6 +396,16 @@ class Inspection(Base):
     @property
     def is_draft(self) -> bool:
         return self.status is InspectionStatus.DRAFT
+
+    @property
+    def is_oversight(self) -> bool:
+        """A 督政 inspection: its target is a unit, not an enterprise."""
+        return self.inspected_unit_id is not None
+
+    @property
+    def target(self) -> "Enterprise | Unit":
+        """The enterprise or the unit inspected; both have a name and a county_id."""
+        return self.inspected_unit if self.is_oversight else self.enterprise
 
     @property
     def is_signed(self) -> bool:
@@ -398,7 +432,10 @@ class Hazard(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     uuid: Mapped[str] = mapped_column(String(36), unique=True, default=lambda: str(uuid_module.uuid4()))
     inspection_id: Mapped[int] = mapped_column(ForeignKey("inspection.id", ondelete="CASCADE"), index=True)
-    enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprise.id"), index=True)
+    # Where it was found: an enterprise (a hazard, 隐患) or a unit inspected by 督政 (a problem, 问题), as its
+    # inspection's target; the same lifecycle either way.
+    enterprise_id: Mapped[int | None] = mapped_column(ForeignKey("enterprise.id"), index=True)
+    inspected_unit_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id"), index=True)
     item_id: Mapped[int | None] = mapped_column(ForeignKey("checklist_item.id"))
     level: Mapped[HazardLevel] = mapped_column(enum_column(HazardLevel))
     description: Mapped[str] = mapped_column(Text)
@@ -415,9 +452,10 @@ class Hazard(Base):
     listed_at: Mapped[datetime | None] = mapped_column(DateTime)
 
     inspection: Mapped[Inspection] = relationship(back_populates="hazards")
-    enterprise: Mapped[Enterprise] = relationship()
+    enterprise: Mapped[Enterprise | None] = relationship()
+    inspected_unit: Mapped[Unit | None] = relationship(foreign_keys=[inspected_unit_id])
     item: Mapped[ChecklistItem | None] = relationship()
-    listed_unit: Mapped[Unit | None] = relationship()
+    listed_unit: Mapped[Unit | None] = relationship(foreign_keys=[listed_unit_id])
     photos: Mapped[list["Photo"]] = relationship(back_populates="hazard", order_by="Photo.id")
     history: Mapped[list["HazardHistory"]] = relationship(
         back_populates="hazard", order_by="HazardHistory.id"
@@ -426,6 +464,11 @@ class Hazard(Base):
     @property
     def is_closed(self) -> bool:
         return self.status is HazardStatus.CLOSED
+
+    @property
+    def target(self) -> "Enterprise | Unit":
+        """The enterprise or the unit where it was found."""
+        return self.inspected_unit if self.inspected_unit_id is not None else self.enterprise
 
     def is_overdue(self, today: date | None = None) -> bool:
         """Overdue is derived, never stored: not closed and past its deadline (China Standard Time days)."""
@@ -534,6 +577,28 @@ class EnforcementAction(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
     inspection: Mapped[Inspection] = relationship(back_populates="actions")
+
+
+class Measure(Base):
+    """A 通报, 曝光 or 约谈 of a unit that did not deliver, usually after a 督政 inspection found why."""
+
+    __tablename__ = "measure"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    uuid: Mapped[str] = mapped_column(String(36), unique=True)  # made by the form: a retried post adds none
+    unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"), index=True)  # the unit it is taken against
+    inspection_id: Mapped[int | None] = mapped_column(ForeignKey("inspection.id", ondelete="SET NULL"))
+    kind: Mapped[MeasureKind] = mapped_column(enum_column(MeasureKind))
+    persons: Mapped[str] = mapped_column(String(200), default="")  # who was named or talked to, and their posts
+    held_on: Mapped[date] = mapped_column(Date)  # the day of the talk, or of the notice's issue
+    document_number: Mapped[str] = mapped_column(String(60), default="")
+    note: Mapped[str] = mapped_column(Text, default="")
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    unit: Mapped[Unit] = relationship()
+    inspection: Mapped[Inspection | None] = relationship()
+    created_by: Mapped[User] = relationship()
 
 
 class LoginAttempt(Base):

@@ -231,7 +231,7 @@ def test_the_period_is_counted_in_china_standard_time(db, world, data):
     # ...and none of its hazards was closed by the end of 1 September.
     assert cells(first_day.rows[1]) == ("榆次区住建局", 1, 2, 1, 2, 0, 2, 0, 2, 1, D("1.75"), 0, 0, 0)
     day_before = statistics.county_table(db, world.county_a, date(2021, 8, 31), date(2021, 8, 31))
-    assert day_before.rows[1].enterprises == 1 and day_before.rows[1].fines_wan == D("9.99")
+    assert day_before.rows[1].inspected == 1 and day_before.rows[1].fines_wan == D("9.99")
 
 
 # Random small worlds: whatever is recorded, 整改 never exceeds 排查 and 合计 is the sum of the rows.

@@ -151,23 +151,26 @@ def _money(value) -> Decimal:
 def daily_figures(session: Session, unit: Unit, day: date) -> Figures:
     """Count a unit's work of a CST day from submitted inspections, in one SQL statement.
 
-    Checks by mode: video; on-site surprise (surprise and city spot checks); supervision (county full and
-    cross inspections). Hazards found and closed that day, enforcement actions recorded that day with their
-    fines; all of inspections made by the units the report covers.
+    Checks by mode: video; on-site surprise (surprise and city spot checks of enterprises); supervision (督导检查:
+    county full and cross inspections, and every on-site 督政 inspection of a county or department). Hazards
+    found at enterprises and closed that day, enforcement actions recorded that day with their fines; all of
+    inspections made by the units the report covers.
     """
     start, end = day_bounds(day)
     covered, submitted = work_clause(unit), Inspection.status == InspectionStatus.SUBMITTED
+    video, oversight = Inspection.mode.in_(VIDEO_MODES), Inspection.inspected_unit_id.is_not(None)
     inspections = select(
-        func.count().filter(Inspection.mode.in_(VIDEO_MODES)).label("video_checks"),
-        func.count().filter(Inspection.mode.in_(SURPRISE_MODES)).label("surprise_checks"),
-        func.count().filter(Inspection.mode.in_(SUPERVISION_MODES)).label("supervision_checks"),
+        func.count().filter(video).label("video_checks"),
+        func.count().filter(Inspection.mode.in_(SURPRISE_MODES), ~oversight).label("surprise_checks"),
+        func.count().filter(or_(Inspection.mode.in_(SUPERVISION_MODES), oversight & ~video)).label(
+            "supervision_checks"),
     ).where(submitted, covered, Inspection.submitted_at >= start, Inspection.submitted_at < end).subquery()
     found = and_(Hazard.found_at >= start, Hazard.found_at < end)
     closed = and_(Hazard.closed_at >= start, Hazard.closed_at < end)
     hazard_counts = (
         select(func.count().filter(found).label("hazards_found"), func.count().filter(closed).label("hazards_closed"))
         .select_from(Hazard).join(Hazard.inspection)
-        .where(covered, Hazard.found_at.is_not(None), or_(found, closed))
+        .where(covered, Hazard.enterprise_id.is_not(None), Hazard.found_at.is_not(None), or_(found, closed))
     ).subquery()
     actions = (
         select(func.count().label("enforcement_actions"), func.sum(EnforcementAction.fine_wan).label("fines_wan"))

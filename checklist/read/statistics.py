@@ -5,9 +5,11 @@ inspections (Inspection.unit_id; self-inspections have no unit and count nowhere
 queries, one per family of columns:
 
 - work: 派出检查组数 (distinct teams with an inspection submitted in the period), 派出检查组人数 (distinct
-  inspectors of those of its inspections that had a team), 被检查单位 (distinct enterprises inspected);
-- hazards: 一般隐患 / 重大隐患 排查 (found in the period by the unit's inspections) and 整改 (of those,
-  closed by the end of the period);
+  inspectors of those of its inspections that had a team), 被检查单位 (distinct enterprises inspected, and
+  distinct units inspected by 督政);
+- hazards: 一般隐患 / 重大隐患 排查 (found at enterprises in the period by the unit's inspections) and 整改 (of
+  those, closed by the end of the period). The problems a 督政 inspection finds at a unit are not 事故隐患
+  and are not counted here; the dashboards show them apart;
 - enforcement: 下达执法文书 (documents), 停产整顿 (distinct enterprises suspended), 行政处罚款 (sum of
   fines, 万元), 暂扣吊销证照 (licences), 关闭取缔 (distinct enterprises closed), 其他 (other actions),
   all recorded by the unit's inspections submitted in the period.
@@ -60,7 +62,7 @@ class Row:
     name: str
     teams: int = 0  # 派出检查组数 (组)
     inspectors: int = 0  # 派出检查组人数 (人)
-    enterprises: int = 0  # 被检查单位 (家)
+    inspected: int = 0  # 被检查单位 (家): enterprises and units
     general_found: int = 0  # 一般隐患 排查 (项)
     general_closed: int = 0  # 一般隐患 整改 (项)
     major_found: int = 0  # 重大隐患 排查 (项)
@@ -145,7 +147,8 @@ def unit_figures(session: Session, start: date, end: date, unit_ids: list[int] |
             func.count(distinct(case(
                 (Inspection.team_id.is_not(None), inspection_inspector.c.user_id)
             ))).label("inspectors"),
-            func.count(distinct(Inspection.enterprise_id)).label("enterprises"),
+            (func.count(distinct(Inspection.enterprise_id))
+             + func.count(distinct(Inspection.inspected_unit_id))).label("inspected"),
         )
         .outerjoin(inspection_inspector, inspection_inspector.c.inspection_id == Inspection.id)
         .where(*submitted_in_period)
@@ -163,7 +166,7 @@ def unit_figures(session: Session, start: date, end: date, unit_ids: list[int] |
             func.count(case((major & closed_by_end, 1))).label("major_closed"),
         )
         .select_from(Hazard).join(Hazard.inspection)
-        .where(*counted, Hazard.found_at >= lower, Hazard.found_at < upper)
+        .where(*counted, Hazard.enterprise_id.is_not(None), Hazard.found_at >= lower, Hazard.found_at < upper)
         .group_by(Inspection.unit_id)
     )
 

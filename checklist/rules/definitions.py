@@ -13,9 +13,17 @@ from sqlalchemy.orm import Session
 from checklist.models import ITEM_TEXT_MAX, Checklist, ChecklistItem, Sector
 
 COMMON_FILE = "common.toml"
+OVERSIGHT_FILE = "oversight.toml"
 SECTOR_KEYS = {"code", "name", "name_en", "notice_item", "focus", "items"}
 COMMON_KEYS = {"code", "name", "name_en", "items"}
 ITEM_KEYS = {"code", "text", "basis", "guidance"}
+OVERSIGHT_ITEM_KEYS = ITEM_KEYS | {"evidence"}
+
+# Whom a common item is asked of (督政 / 查企 / both): common.toml says it of every item.
+GOVERNMENT, ENTERPRISE, BOTH = "government", "enterprise", "both"
+AUDIENCES = (GOVERNMENT, ENTERPRISE, BOTH)
+# The facts the app shows beside a 督政 item as evidence (checklist.read.oversight draws each).
+EVIDENCE = ("teams", "daily_reports", "monthly_reports", "hazards", "inspections", "enforcement")
 
 
 class ChecklistFileError(Exception):
@@ -28,6 +36,8 @@ class ItemDefinition:
     text: str
     basis: str = ""
     guidance: str = ""
+    audience: str = ENTERPRISE
+    evidence: str = ""
 
 
 @dataclass(frozen=True)
@@ -41,15 +51,44 @@ class SectorDefinition:
 
 
 @dataclass(frozen=True)
+class OversightDefinition:
+    """The 督政 checklist's own items: what the notice's 第四部分 asks of every unit."""
+
+    code: str
+    name: str
+    name_en: str
+    items: tuple[ItemDefinition, ...]
+
+
+def items_hash(items: tuple[ItemDefinition, ...]) -> str:
+    """Hash a checklist's items: a new hash means a new version."""
+    payload = [asdict(item) for item in items]
+    return hashlib.sha256(json.dumps(payload, ensure_ascii=False).encode()).hexdigest()
+
+
+@dataclass(frozen=True)
 class Catalogue:
     common: tuple[ItemDefinition, ...]
     sectors: dict[str, SectorDefinition]
+    oversight: OversightDefinition
+
+    @property
+    def enterprise_common(self) -> tuple[ItemDefinition, ...]:
+        """The common items asked of enterprises (查企): those of every sector checklist."""
+        return tuple(item for item in self.common if item.audience != GOVERNMENT)
+
+    @property
+    def government_common(self) -> tuple[ItemDefinition, ...]:
+        """The common items asked of governments and departments (督政)."""
+        return tuple(item for item in self.common if item.audience != ENTERPRISE)
 
     def content_hash(self, sector_code: str) -> str:
-        """Hash the common items and the sector's items: a new hash means a new version."""
-        sector = self.sectors[sector_code]
-        payload = [asdict(item) for item in self.common + sector.items]
-        return hashlib.sha256(json.dumps(payload, ensure_ascii=False).encode()).hexdigest()
+        """Hash a sector checklist: its common items and the sector's items."""
+        return items_hash(self.enterprise_common + self.sectors[sector_code].items)
+
+    def oversight_hash(self) -> str:
+        """Hash the 督政 checklist: the government's common items and the oversight items."""
+        return items_hash(self.government_common + self.oversight.items)
 
 
 def _string(data: dict, key: str, where: str, required: bool = True) -> str:
@@ -64,7 +103,16 @@ def _string(data: dict, key: str, where: str, required: bool = True) -> str:
     return value
 
 
-def _items(data: dict, name: str) -> tuple[ItemDefinition, ...]:
+def _choice(data: dict, key: str, where: str, choices: tuple[str, ...]) -> str:
+    value = data.get(key)
+    if value not in choices:
+        raise ChecklistFileError(f"{where}: '{key}' must be one of {list(choices)}, not {value!r}")
+    return value
+
+
+def _items(data: dict, name: str, *, keys: set[str] = ITEM_KEYS, audience: str | None = ENTERPRISE,
+           ) -> tuple[ItemDefinition, ...]:
+    """Read the [[items]] of a file; audience None means each item says its own (common.toml)."""
     raw_items = data.get("items")
     if not isinstance(raw_items, list) or not raw_items:
         raise ChecklistFileError(f"{name}: no [[items]]")
@@ -75,7 +123,7 @@ def _items(data: dict, name: str) -> tuple[ItemDefinition, ...]:
             raise ChecklistFileError(f"{where}: not a table")
         code = _string(raw, "code", where)
         where = f"{name}, item {number} ({code})"
-        unknown = set(raw) - ITEM_KEYS
+        unknown = set(raw) - (keys | ({"audience"} if audience is None else set()))
         if unknown:
             raise ChecklistFileError(f"{where}: unknown keys {sorted(unknown)}")
         if code in seen:
@@ -86,6 +134,8 @@ def _items(data: dict, name: str) -> tuple[ItemDefinition, ...]:
             text=_string(raw, "text", where),
             basis=_string(raw, "basis", where, required=False),
             guidance=_string(raw, "guidance", where, required=False),
+            audience=audience or _choice(raw, "audience", where, AUDIENCES),
+            evidence=_choice(raw, "evidence", where, ("", *EVIDENCE)) if "evidence" in raw else "",
         ))
     return tuple(items)
 
@@ -106,10 +156,11 @@ def load_catalogue(folder: Path) -> Catalogue:
     common_path = folder / COMMON_FILE
     if not common_path.exists():
         raise ChecklistFileError(f"{COMMON_FILE}: missing in {folder}")
-    common = _items(_read(common_path, COMMON_KEYS), COMMON_FILE)
+    common = _items(_read(common_path, COMMON_KEYS), COMMON_FILE, audience=None)
+    oversight = _oversight(folder, common)
     sectors = {}
     for path in sorted(folder.glob("*.toml")):
-        if path.name == COMMON_FILE:
+        if path.name in (COMMON_FILE, OVERSIGHT_FILE):
             continue
         data = _read(path, SECTOR_KEYS)
         code = _string(data, "code", path.name)
@@ -119,9 +170,7 @@ def load_catalogue(folder: Path) -> Catalogue:
         if not isinstance(notice_item, int):
             raise ChecklistFileError(f"{path.name}: 'notice_item' must be a number")
         items = _items(data, path.name)
-        clash = {item.code for item in items} & {item.code for item in common}
-        if clash:
-            raise ChecklistFileError(f"{path.name}: item codes {sorted(clash)} clash with {COMMON_FILE}")
+        _refuse_clash(path.name, items, common)
         sectors[code] = SectorDefinition(
             code=code,
             name=_string(data, "name", path.name),
@@ -132,7 +181,26 @@ def load_catalogue(folder: Path) -> Catalogue:
         )
     if not sectors:
         raise ChecklistFileError(f"no sector files in {folder}")
-    return Catalogue(common=common, sectors=sectors)
+    return Catalogue(common=common, sectors=sectors, oversight=oversight)
+
+
+def _refuse_clash(name: str, items: tuple[ItemDefinition, ...], common: tuple[ItemDefinition, ...]) -> None:
+    clash = {item.code for item in items} & {item.code for item in common}
+    if clash:
+        raise ChecklistFileError(f"{name}: item codes {sorted(clash)} clash with {COMMON_FILE}")
+
+
+def _oversight(folder: Path, common: tuple[ItemDefinition, ...]) -> OversightDefinition:
+    path = folder / OVERSIGHT_FILE
+    if not path.exists():
+        raise ChecklistFileError(f"{OVERSIGHT_FILE}: missing in {folder}")
+    data = _read(path, COMMON_KEYS)
+    items = _items(data, OVERSIGHT_FILE, keys=OVERSIGHT_ITEM_KEYS, audience=GOVERNMENT)
+    _refuse_clash(OVERSIGHT_FILE, items, common)
+    return OversightDefinition(
+        code=_string(data, "code", OVERSIGHT_FILE), name=_string(data, "name", OVERSIGHT_FILE),
+        name_en=_string(data, "name_en", OVERSIGHT_FILE, required=False), items=items,
+    )
 
 
 def sync_sectors(session: Session, catalogue: Catalogue) -> None:
@@ -146,38 +214,43 @@ def sync_sectors(session: Session, catalogue: Catalogue) -> None:
 
 
 def new_version(
-    sector: Sector, version: int, content_hash: str, common: tuple[ItemDefinition, ...],
+    sector: Sector | None, version: int, content_hash: str, common: tuple[ItemDefinition, ...],
     items: tuple[ItemDefinition, ...], **columns,
 ) -> Checklist:
-    """Build a checklist version: the common items, then the sector's."""
+    """Build a checklist version: the common items, then the sector's (or, without a sector, the 督政 items)."""
     checklist = Checklist(sector=sector, version=version, content_hash=content_hash, **columns)
     position = 0
-    for section, definitions in (("common", common), ("sector", items)):
+    for section, definitions in (("common", common), ("sector" if sector else "oversight", items)):
         for item in definitions:
             position += 1
             checklist.items.append(ChecklistItem(
                 position=position, section=section, code=item.code,
-                text=item.text, basis=item.basis, guidance=item.guidance,
+                text=item.text, basis=item.basis, guidance=item.guidance, evidence=item.evidence,
             ))
     return checklist
 
 
-def current_checklist(session: Session, catalogue: Catalogue, sector: Sector) -> Checklist:
-    """Return the newest checklist version of a sector, adding one when its file has changed.
+def current_checklist(session: Session, catalogue: Catalogue, sector: Sector | None) -> Checklist:
+    """Return the newest checklist version of a sector (None: the 督政 checklist), adding one when its file
+    has changed.
 
     A version imported from a department's own table stays current until the file changes.
     """
-    versions = select(Checklist).where(Checklist.sector_id == sector.id).order_by(Checklist.version.desc())
+    of_sector = Checklist.sector_id.is_(None) if sector is None else Checklist.sector_id == sector.id
+    versions = select(Checklist).where(of_sector).order_by(Checklist.version.desc())
     # One statement: under PostgreSQL's READ COMMITTED two would each see the versions committed by then.
     existing = session.scalars(versions).all()
     latest = existing[0] if existing else None
     latest_file = next((checklist for checklist in existing if checklist.source == "file"), None)
-    digest = catalogue.content_hash(sector.code)
+    if sector is None:
+        digest, common, items = catalogue.oversight_hash(), catalogue.government_common, catalogue.oversight.items
+    else:
+        digest, common, items = (
+            catalogue.content_hash(sector.code), catalogue.enterprise_common, catalogue.sectors[sector.code].items
+        )
     if latest_file is not None and latest_file.content_hash == digest:
         return latest
-    checklist = new_version(
-        sector, (latest.version + 1) if latest else 1, digest, catalogue.common, catalogue.sectors[sector.code].items
-    )
+    checklist = new_version(sector, (latest.version + 1) if latest else 1, digest, common, items)
     try:
         with session.begin_nested():
             session.add(checklist)

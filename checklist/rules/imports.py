@@ -6,11 +6,8 @@ and nothing is stored.
 The column headers are the official form's Chinese words and stay literal; every message is translated.
 """
 
-import hashlib
-import json
 import re
-from collections.abc import Iterable
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
@@ -19,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from checklist import access, credit_code
 from checklist.models import Checklist, County, Enterprise, Sector, Unit, User, new_token
-from checklist.rules.definitions import Catalogue, ItemDefinition, current_checklist, new_version
+from checklist.rules.definitions import Catalogue, ItemDefinition, current_checklist, items_hash, new_version
 from checklist.sheets.imports import (
     CHECKLIST_COLUMNS,
     CHECKLIST_SHEET,
@@ -228,12 +225,6 @@ def import_roster(session: Session, user: User, data: bytes) -> RosterResult:
 # A department's own checklist table
 
 
-def _items_hash(items: Iterable[ItemDefinition]) -> str:
-    """Hash the items as Catalogue.content_hash does."""
-    payload = [asdict(item) for item in items]
-    return hashlib.sha256(json.dumps(payload, ensure_ascii=False).encode()).hexdigest()
-
-
 def _checklist_items(rows: list[Row], catalogue: Catalogue) -> list[ItemDefinition]:
     """Check the rows of a checklist table and return its items, or refuse with every problem."""
     common = {item.code.casefold() for item in catalogue.common}
@@ -273,8 +264,9 @@ def import_checklist(session: Session, user: User, catalogue: Catalogue, sector:
     # then be newer than the import.
     current_checklist(session, catalogue, sector)
     latest = session.scalar(select(func.max(Checklist.version)).where(Checklist.sector_id == sector.id)) or 0
+    common = catalogue.enterprise_common
     checklist = new_version(
-        sector, latest + 1, _items_hash(catalogue.common + tuple(items)), catalogue.common, tuple(items),
+        sector, latest + 1, items_hash(common + tuple(items)), common, tuple(items),
         source="import", imported_by_id=user.id,
     )
     try:

@@ -36,6 +36,7 @@ from checklist.models import (
     ItemResult,
     Outcome,
     Team,
+    Unit,
     User,
     utcnow,
 )
@@ -79,36 +80,42 @@ def start_inspection(
     session: Session,
     catalogue: Catalogue,
     user: User,
-    enterprise: Enterprise,
+    target: Enterprise | Unit,
     *,
     mode: InspectionMode,
     team: Team | None,
     client_uuid: str,
     checklist: Checklist | None = None,
 ) -> Inspection:
-    """Open a draft inspection; the same client UUID sent again returns the same draft.
+    """Open a draft inspection of an enterprise, or of a unit (督政); the same client UUID sent again returns
+    the same draft.
 
-    A checklist version given by the caller (the one a phone worked offline with) is kept; else the current one.
+    A checklist version given by the caller (the one a phone worked offline with) is kept; else the current one:
+    the sector's for an enterprise, the 督政 checklist for a unit.
     """
-    lock(session, enterprise)  # the same form sent twice at once: the second finds the first's draft
+    lock(session, target)  # the same form sent twice at once: the second finds the first's draft
     existing = session.scalars(select(Inspection).where(Inspection.uuid == client_uuid)).first()
     if existing is not None:
-        if existing.created_by_id != user.id or existing.enterprise_id != enterprise.id:
+        if existing.created_by_id != user.id or existing.target is not target:
             raise InspectionError(_l("This form was already used for another inspection."))
         return existing
-    if not access.can_inspect(user, enterprise):
+    oversight = isinstance(target, Unit)
+    if oversight and not access.can_inspect_unit(user, target):
+        raise InspectionError(_l("You may not inspect this unit."), code="forbidden")
+    if not oversight and not access.can_inspect(user, target):
         raise InspectionError(_l("You may not inspect this enterprise."), code="forbidden")
-    if mode not in access.allowed_modes(user):
+    if mode not in (access.oversight_modes(user) if oversight else access.allowed_modes(user)):
         raise InspectionError(_l("Your role cannot run this kind of inspection."), field="mode", code="forbidden")
     if team is not None and team.unit_id != user.unit_id:
         raise InspectionError(_l("That team belongs to another unit."), field="team_id")
     inspection = Inspection(
         uuid=client_uuid,
         campaign=active_campaign(session),
-        enterprise=enterprise,
+        enterprise=None if oversight else target,
+        inspected_unit=target if oversight else None,
         unit_id=user.unit_id,
         team=team,
-        checklist=checklist or current_checklist(session, catalogue, enterprise.sector),
+        checklist=checklist or current_checklist(session, catalogue, None if oversight else target.sector),
         created_by=user,
         mode=mode,
         inspectors=[user],
@@ -163,7 +170,8 @@ def record_result(
     stored = hazard_for(inspection, item)
     if outcome is Outcome.FAIL:
         if stored is None:
-            stored = Hazard(enterprise_id=inspection.enterprise_id, item=item)
+            stored = Hazard(enterprise_id=inspection.enterprise_id, inspected_unit_id=inspection.inspected_unit_id,
+                            item=item)
             inspection.hazards.append(stored)
         stored.level, stored.description = hazard.level, hazard.description.strip()
         stored.deadline, stored.responsible_person = hazard.deadline, hazard.responsible_person.strip()
@@ -213,6 +221,9 @@ def add_enforcement(
     _require_editable(user, inspection)
     if inspection.mode is InspectionMode.SELF_CHECK:
         raise InspectionError(_l("A self-inspection has no enforcement actions."))
+    if inspection.is_oversight:
+        raise InspectionError(_l("A unit is not subject to enforcement actions: record a notice, an exposure or a "
+                                 "talk with its officials instead."))
     if kind is EnforcementKind.FINE and not fine_wan:
         raise InspectionError(_l("A fine needs its amount."), field="fine_wan")
     action = EnforcementAction(

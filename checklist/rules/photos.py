@@ -20,19 +20,19 @@ from sqlalchemy.orm import Session
 from checklist.clock import to_local
 from checklist.db import released
 from checklist.imaging import PhotoError, ProcessedPhoto, open_checked, process_photo
-from checklist.models import ChecklistItem, Enterprise, Hazard, Inspection, Photo, User, utcnow
+from checklist.models import ChecklistItem, Enterprise, Hazard, Inspection, Photo, Unit, User, utcnow
 
 __all__ = ["PhotoError", "accept", "signature_png", "store"]
 
 SIGNATURE_MAX_PIXELS = 4_000_000  # a signature pad is the width of a screen
 
 
-def stamp_lines(enterprise: Enterprise, user: User) -> list[str]:
-    """The text burnt into a photo: when it was received, where and by whom."""
-    return [to_local(utcnow()).strftime("%Y-%m-%d %H:%M"), enterprise.name, user.name]
+def stamp_lines(place: Enterprise | Unit, user: User) -> list[str]:
+    """The text burnt into a photo: when it was received, where (the enterprise or the unit inspected) and by whom."""
+    return [to_local(utcnow()).strftime("%Y-%m-%d %H:%M"), place.name, user.name]
 
 
-def accept(session: Session, uploads: list[bytes], enterprise: Enterprise, user: User, limits: Mapping,
+def accept(session: Session, uploads: list[bytes], place: Enterprise | Unit, user: User, limits: Mapping,
            held: tuple = ()) -> list[ProcessedPhoto]:
     """Check, stamp and re-encode every upload first, so that one bad file stores none of them.
 
@@ -42,7 +42,7 @@ def accept(session: Session, uploads: list[bytes], enterprise: Enterprise, user:
     """
     if not uploads:
         return []
-    lines = stamp_lines(enterprise, user)
+    lines = stamp_lines(place, user)
     with released(session, *held):
         return [
             process_photo(data, lines, max_bytes=limits["PHOTO_MAX_BYTES"], max_pixels=limits["PHOTO_MAX_PIXELS"])

@@ -94,5 +94,6 @@ def checklist():
     session.commit()
     flash(_("%(sector)s checklist, version %(version)d, is now in use: the %(common)d common items and "
             "%(own)d items of the table.", sector=sector.name, version=version.version,
-            common=len(catalogue.common), own=len(version.items) - len(catalogue.common)), "success")
+            common=len(catalogue.enterprise_common), own=len(version.items) - len(catalogue.enterprise_common)),
+          "success")
     return redirect(url_for("imports.index"))

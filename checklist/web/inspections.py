@@ -114,7 +114,7 @@ def save_item(inspection: Inspection, item: ChecklistItem, form: ItemForm):
     session, config = get_session(), current_app.config
     uploads = [upload.read() for upload in form.photos.data or [] if upload and upload.filename]
     try:
-        processed = photos.accept(session, uploads, inspection.enterprise, current_user, config, held=(inspection,))
+        processed = photos.accept(session, uploads, inspection.target, current_user, config, held=(inspection,))
     except photos.PhotoError as error:
         form.photos.errors = [str(error.message)]
         return None

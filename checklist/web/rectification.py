@@ -96,7 +96,7 @@ def submit_fix(hazard_id: int):
         return invalid(hazard, form)
     uploads = [upload.read() for upload in form.photos.data or [] if upload and upload.filename]
     try:
-        proof = photos.accept(get_session(), uploads, hazard.enterprise, current_user, current_app.config,
+        proof = photos.accept(get_session(), uploads, hazard.target, current_user, current_app.config,
                                held=(hazard,))
         rectify.submit_fix(get_session(), current_user, hazard, note=form.note.data, proof=proof,
                            upload_dir=current_app.config["UPLOAD_DIR"])
