@@ -52,14 +52,27 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     from checklist.api import routes as api
     from checklist.ops import cli
-    from checklist.web import auth, dashboard, errors, imports, pwa, rectification, reports, site, supervise, tables
+    from checklist.web import (
+        auth,
+        dashboard,
+        errors,
+        imports,
+        oversight,
+        pwa,
+        rectification,
+        reports,
+        site,
+        supervise,
+        tables,
+    )
     from checklist.web import home as views
     from checklist.web import inspections as inspect
 
     auth.init_app(app)
     errors.init_app(app)
     views.init_app(app)
-    for module in (auth, site, inspect, rectification, supervise, dashboard, tables, reports, imports, pwa, api):
+    for module in (auth, site, inspect, rectification, oversight, supervise, dashboard, tables, reports, imports, pwa,
+                   api):
         app.register_blueprint(module.bp)
     cli.init_app(app)
     return app

@@ -140,15 +140,14 @@ def can_submit_fix(user: User, hazard: Hazard) -> bool:
 def can_verify(user: User, hazard: Hazard) -> bool:
     """The finding unit or the county admin verifies; a listed hazard only its supervising unit or the city.
 
-    A unit's problem is verified by the unit that found it, the city, or the county supervisors who may
-    inspect the unit; never by the unit itself.
+    A unit's problem is verified by the unit whose inspection found it, or the city's supervisors; never by
+    the unit itself, nor by a county office the city found it under.
     """
     if user.role is Role.ENTERPRISE or user.unit_id is None:
         return False
     if hazard.inspected_unit_id is not None:
         return user.unit_id != hazard.inspected_unit_id and (
             is_city(user) or user.unit_id == hazard.inspection.unit_id
-            or (user.role is Role.COUNTY_ADMIN and can_inspect_unit(user, hazard.inspected_unit))
         )
     if hazard.is_listed:
         return is_city(user) or user.unit_id == hazard.listed_unit_id

@@ -43,6 +43,7 @@ from checklist.models import (
     HazardLevel,
     Inspection,
     InspectionMode,
+    MeasureKind,
     MonthlyReport,
     Outcome,
     Role,
@@ -62,6 +63,7 @@ from checklist.rules.inspections import (
     start_inspection,
     submit_inspection,
 )
+from checklist.rules.oversight import MeasureInput, take_measure
 
 from .conftest import Client
 from .factories import add_inspector, add_user, new_uuid
@@ -195,6 +197,13 @@ ROUTES: dict[str, Route] = {
     "inspect.review": Route(USERS, BY_ENTERPRISE, draft, private=True),
     "inspect.sign": Route(USERS, BY_ENTERPRISE, inspection),
     "inspect.signature": Route(USERS, BY_ENTERPRISE, inspection),
+    # 督政: a unit's page is its own people's, its county supervisors' and the city's; a county office inspects
+    # its own departments, the city every county's units; an inspector of a department inspects no unit.
+    "oversight.index": Route(GOVERNMENT),
+    "oversight.measures": Route(GOVERNMENT),
+    "oversight.start": Route(SUPERVISORS, BY_COUNTY, unit),
+    "oversight.unit": Route(GOVERNMENT, BY_COUNTY, unit),
+    "oversight.unit_download": Route(GOVERNMENT, BY_COUNTY, unit),
     "pwa.inspect_shell": Route(USERS, BY_ENTERPRISE, site),
     "pwa.manifest": Route(EVERYONE),
     "pwa.outbox": Route(USERS),
@@ -316,6 +325,19 @@ def build_tenants(app, db, world) -> Tenants:
     # items the county passed (印证), a major hazard under listed supervision, the reports and the texts
     # under its statistics table.
     submitted(world.city_admin, world.enterprise_b, None, "B", mode=InspectionMode.CITY_SPOT, skip=2)
+    # The city's 督政 of county B's department: a problem, and a talk with its director.
+    oversight = start_inspection(db, catalogue, world.city_admin, world.unit_b, mode=InspectionMode.CITY_SPOT,
+                                 team=None, client_uuid=new_uuid())
+    first, *others = oversight.checklist.items
+    record_result(db, world.city_admin, oversight, first, Outcome.FAIL, hazard=HazardInput(
+        level=HazardLevel.GENERAL, description="〔问题B〕", deadline=local_today() + timedelta(days=9),
+        responsible_person="〔局长B〕"))
+    for item in others:
+        record_result(db, world.city_admin, oversight, item, Outcome.PASS)
+    submit_inspection(db, world.city_admin, oversight)
+    take_measure(db, world.city_admin, world.unit_b, MeasureInput(
+        kind=MeasureKind.INTERVIEW, held_on=local_today(), persons="〔约谈B〕"), client_uuid=new_uuid(),
+        inspection=oversight)
     rectify.list_hazard(db, world.county_admin_b, records["B"][0].hazards[0], world.unit_b,
                         local_today() + timedelta(days=20), "挂牌")
     committee_b, today = committee(world.county_b.id), local_today()
@@ -361,7 +383,7 @@ def build_tenants(app, db, world) -> Tenants:
         return [enterprise.name, enterprise.credit_code, f"〔隐患{tenant}〕", f"〔文书{tenant}〕", f"〔整改{tenant}〕"]
 
     county_b = [world.unit_b.name, committee_b.name, team_b.name, world.inspector_b.name, member_b.name,
-                world.county_admin_b.name, "〔日报B〕", "〔月报B〕", "〔表注B〕"]
+                world.county_admin_b.name, "〔日报B〕", "〔月报B〕", "〔表注B〕", "〔问题B〕", "〔局长B〕", "〔约谈B〕"]
     enterprise_a2, enterprise_b = of_enterprise("A2", world.enterprise_a2), of_enterprise("B", world.enterprise_b)
     tenants.markers = {
         # The site page a QR code opens is public: it names its enterprise, nothing more.

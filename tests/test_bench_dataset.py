@@ -50,7 +50,7 @@ def test_counts_scale_and_cache(dataset, tmp_path):
     assert (counts["counties"], counts["units"]) == (11, 150)
     assert (counts["enterprises"], counts["inspections"]) == (60, 600)
     assert (counts["hazards"], counts["enforcement_actions"]) == (2_000, 400)
-    assert counts["item_results"] > 20 * counts["inspections"]
+    assert counts["item_results"] >= 14 * counts["inspections"]  # six common items and eight of a sector, at least
     assert dataset.url == f"sqlite:///{dataset.path}" and dataset.upload_dir.is_dir()
     assert dataset.path.name == "city-0.002.sqlite" and dataset.seconds > 0
 

@@ -248,7 +248,7 @@ def test_an_imported_checklist_is_the_version_the_next_inspection_uses(app, logi
     assert imported.source == "import" and imported.imported_by_id == world.county_admin_a.id
     assert imported.version == 2  # the file's version 1 first, so that the import stays the newest
     assert len(imported.content_hash) == 64
-    assert [item.code for item in imported.items] == [item.code for item in catalogue.common] + [
+    assert [item.code for item in imported.items] == [item.code for item in catalogue.enterprise_common] + [
         "ZJ-01", "ZJ-02", "ZJ-03",
     ]
     assert {item.section for item in imported.items[-3:]} == {"sector"}

@@ -35,8 +35,9 @@ UUID_PATTERN = r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0
 NO_NUL = r"^[^\x00]*$"  # PostgreSQL's text cannot hold one; a NUL in a path or query is a 400 (db.py)
 # 10,000 yuan with at most two decimals, more than 0 and at most 100,000.
 FINE_PATTERN = r"^([1-9]\d{0,4}(\.\d{1,2})?|0\.(0[1-9]|[1-9]\d?)|100000(\.00?)?)$"
-# A text a rule requires (not blank): stated in the document, decided by the rule.
-RULE = {"minLength": 1, "pattern": r"^[^\x00]*[^\x00\s][^\x00]*$"}
+# A text a rule requires (not blank): stated in the document, decided by the rule. A written character is
+# neither NUL nor blank to Python's str.strip, which strips \x1c-\x1f and \x85 too (JSON Schema's \s does not).
+RULE = {"minLength": 1, "pattern": r"^[^\x00]*[^\x00\s\x1c-\x1f\x85][^\x00]*$"}
 
 
 def parse_moment(value: str) -> datetime:

@@ -22,7 +22,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from checklist import access, credit_code
-from checklist.clock import CHINA, local_today, to_local
+from checklist.clock import CHINA, local_day, local_today, to_local
 from checklist.imaging import ProcessedPhoto, process_photo
 from checklist.models import (
     Campaign,
@@ -37,6 +37,7 @@ from checklist.models import (
     HistoryAction,
     Inspection,
     InspectionMode,
+    MeasureKind,
     Outcome,
     Role,
     Sector,
@@ -55,6 +56,7 @@ from checklist.rules.inspections import (
     start_inspection,
     submit_inspection,
 )
+from checklist.rules.oversight import MeasureInput, take_measure
 
 DEMO_PASSWORD = "demo1234"
 ACTIONS = {
@@ -517,7 +519,19 @@ GENERIC_RULE = _Rule((),
                      ("相关要求未分解落实，无责任分工和落实台账",
                       "安全生产责任制未明确到岗位，责任清单未签字确认"),
                      "已制定落实方案并建立台账")
-# items about governments and departments rather than the enterprise: often not applicable on site
+# 督政: what the demo finds at a county office or a department, by the item it fails
+OVERSIGHT_PROBLEMS = {
+    "C01": "党政领导干部带队检查记录不全，履职情况无据可查",
+    "C05": "行业部门监管职责清单未明确，重点行业领域检查“一张表”尚未制定",
+    "G01": "部分监管企业未列入本次全面检查计划，检查未覆盖全部企业",
+    "G03": "检查督导组成员调整后未重新上报名单，联络员变更未报备",
+    "G04": "检查未使用“一张表”逐项检查，问题清单未交被检查单位签收",
+    "G05": "上级督导发现的问题隐患逾期未整改销号，台账未动态更新",
+    "G07": "日报多次迟报，内容未见人见事",
+    "G08": "月报问题部分不足一半，重大问题隐患未逐一列出清单",
+}
+# sector items about a department's own duties (监督检查计划, 护学岗 …) rather than the enterprise's: often not
+# applicable at an enterprise. The common items say their own audience (checklists/common.toml).
 GOVERNMENT_KEYWORDS = (
     "党委", "政府", "行业部门", "辖区", "农村地区", "农用车", "减量控大", "护学岗", "“黑气点”", "行政首长",
     "打非治违", "监督检查计划", "信息化建设",
@@ -1083,10 +1097,67 @@ class _Seeder:
             self.session.flush()
         return self.enterprise_users[id(enterprise)]
 
-    def proof(self, hazard: Hazard, moment: datetime) -> ProcessedPhoto:
+    def proof(self, hazard: Hazard, moment: datetime, sender: User | None = None) -> ProcessedPhoto:
         """A photo of the fix, stamped as an upload is: when, where and by whom."""
-        lines = [to_local(moment).strftime("%Y-%m-%d %H:%M"), hazard.enterprise.name, hazard.enterprise.contact_name]
-        return process_photo(_proof_jpeg(), lines)
+        who = sender.name if sender else hazard.enterprise.contact_name
+        return process_photo(_proof_jpeg(), [to_local(moment).strftime("%Y-%m-%d %H:%M"), hazard.target.name, who])
+
+    # --- 督政 ----------------------------------------------------------------------------------
+
+    def oversee(self, counties: list[County], campaign: Campaign) -> None:
+        """督政 in the current campaign, through the rules: the city checks three counties' offices and two
+        departments, 榆次区 two of its departments; a talk and a notice follow; the demo inspector's bureau
+        has sent the proof of one fix, which waits for the city."""
+        yuci = counties[0]
+        checks = [(self.city_admin, self.county_committees[id(county)], InspectionMode.SURPRISE)
+                  for county in counties[:3]]
+        checks += [(self.city_admin, self.county_departments[(id(county), "emergency")], InspectionMode.CITY_SPOT)
+                   for county in counties[:2]]
+        checks += [(self.county_admins[id(yuci)], self.county_departments[(id(yuci), key)], InspectionMode.COUNTY_FULL)
+                   for key in ("housing", "transport")]
+        inspections = [self.oversee_unit(user, unit, mode, campaign) for user, unit, mode in checks]
+        talked, noticed = inspections[3], inspections[0]
+        for inspection, kind, persons in ((talked, MeasureKind.INTERVIEW, f"{self.person()}（分管副局长）"),
+                                          (noticed, MeasureKind.NOTICE, "")):
+            take_measure(self.session, self.city_admin, inspection.inspected_unit, MeasureInput(
+                kind=kind, held_on=local_day(inspection.submitted_at) + timedelta(days=2), persons=persons,
+                document_number=self.document_number(self.city_committee, "约" if persons else "通",
+                                                     self.last_day.year),
+                note="；".join(hazard.description for hazard in inspection.hazards),
+            ), client_uuid=str(uuid.UUID(int=self.rng.getrandbits(128))), inspection=inspection)
+        problem, sender = talked.hazards[0], self.demo_inspector
+        moment = self.moment(local_day(talked.submitted_at) + timedelta(days=3), earliest=talked.submitted_at)
+        submit_fix(self.session, sender, problem, note=f"{SUBMIT_NOTE}：已逐条整改并建立销号台账",
+                   proof=[self.proof(problem, moment, sender)], upload_dir=self.upload_dir, now=moment)
+
+    def oversee_unit(self, user: User, unit: Unit, mode: InspectionMode, campaign: Campaign) -> Inspection:
+        rng, session = self.rng, self.session
+        team = self.city_committee.teams[0] if user.unit is self.city_committee else None
+        inspection = start_inspection(session, self.catalogue, user, unit, mode=mode, team=team,
+                                      client_uuid=str(uuid.UUID(int=rng.getrandbits(128))))
+        inspection.campaign = campaign
+        last = self.last_day - timedelta(days=4)
+        day = self.day_in(max(campaign.starts_on, last - timedelta(days=16)), last)
+        started = self.moment(day)
+        inspection.started_at = started
+        items = [item for item in inspection.checklist.items if item.code in OVERSIGHT_PROBLEMS]
+        failing = rng.sample(items, rng.randint(1, 2))
+        for item in inspection.checklist.items:
+            if item in failing:
+                record_result(session, user, inspection, item, Outcome.FAIL, hazard=HazardInput(
+                    level=HazardLevel.GENERAL, description=OVERSIGHT_PROBLEMS[item.code],
+                    deadline=day + timedelta(days=20), responsible_person=self.person(),
+                ))
+            else:
+                record_result(session, user, inspection, item, Outcome.PASS, rng.choice(PASS_NOTES))
+        submit_inspection(session, user, inspection)
+        submitted = started + timedelta(minutes=rng.randint(60, 150))
+        inspection.started_at, inspection.submitted_at = started, submitted
+        for hazard in inspection.hazards:
+            hazard.found_at = submitted
+            for row in hazard.history:
+                row.at = submitted
+        return inspection
 
     # --- everything ---------------------------------------------------------------------------
 
@@ -1114,6 +1185,7 @@ class _Seeder:
         self.fates()
         self.listings()
         self.lives()
+        self.oversee(counties, current)
         session.flush()
         return logins
 

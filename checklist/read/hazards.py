@@ -4,7 +4,7 @@ but their inspectors."""
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import Select, case, func, select
+from sqlalchemy import ColumnElement, Select, case, func, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from checklist import access
@@ -44,9 +44,14 @@ def open_hazards(session: Session, enterprise: Enterprise) -> list[Hazard]:
 
 def rectification_list(session: Session, enterprise: Enterprise) -> dict[HazardStatus, list[Hazard]]:
     """An enterprise's hazards by status; in each group the overdue first, then by deadline."""
+    return by_status(session, Hazard.enterprise_id == enterprise.id)
+
+
+def by_status(session: Session, where: ColumnElement[bool]) -> dict[HazardStatus, list[Hazard]]:
+    """The hazards (or a unit's problems) the clause selects, by status; the overdue first, then by deadline."""
     today = local_today()
     hazards = session.scalars(
-        found().where(Hazard.enterprise_id == enterprise.id)
+        found().where(where)
         .options(
             joinedload(Hazard.item), joinedload(Hazard.inspection).joinedload(Inspection.unit),
             selectinload(Hazard.photos),

@@ -7,8 +7,8 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
 
-from checklist.clock import local_today
-from checklist.models import Hazard
+from checklist.clock import local_today, to_local
+from checklist.models import Hazard, Unit
 
 THIN = Side(style="thin")
 BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
@@ -47,30 +47,18 @@ def append_row(sheet, values) -> None:
             cell.quotePrefix = True
 
 
-def major_hazards_xlsx(hazards: list[Hazard]) -> bytes:
-    """The list of major and listed hazards (重大问题隐患清单), one row per hazard."""
+def list_xlsx(sheet_title: str, title: str, headers: list[str], widths: list[int], rows) -> bytes:
+    """A printable list: its title over the columns, a bordered row per record, the header kept on screen."""
     workbook = Workbook()
     sheet = workbook.active
-    sheet.title = _("Major hazards")
-    headers = [
-        _("No."), _("County"), _("Enterprise"), _("Credit code"), _("Hazard"), _("Level"), _("Found on"),
-        _("Deadline"), _("Status"), _("Overdue"), _("Supervising unit"), _("Supervision deadline"),
-        _("Responsible"),
-    ]
-    widths = [6, 10, 28, 22, 48, 8, 12, 12, 10, 8, 22, 12, 10]
-    sheet.append([_("List of major hazards") + f"  {local_today().isoformat()}"])
+    sheet.title = sheet_title
+    sheet.append([title])
     sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(headers))
     sheet["A1"].font = Font(bold=True, size=14)
     sheet["A1"].alignment = Alignment(horizontal="center")
     sheet.append(headers)
-    for number, hazard in enumerate(hazards, start=1):
-        append_row(sheet, (
-            number, hazard.enterprise.county.name, hazard.enterprise.name, hazard.enterprise.credit_code,
-            hazard.description, str(hazard.level.label), hazard.found_at.date() if hazard.found_at else None,
-            hazard.deadline, str(hazard.status.label), _("Yes") if hazard.is_overdue() else "",
-            hazard.listed_unit.name if hazard.listed_unit else "", hazard.listed_deadline,
-            hazard.responsible_person,
-        ))
+    for row in rows:
+        append_row(sheet, row)
     for index, width in enumerate(widths, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = width
     for row in sheet.iter_rows(min_row=2):
@@ -84,6 +72,47 @@ def major_hazards_xlsx(hazards: list[Hazard]) -> bytes:
     sheet.freeze_panes = "A3"
     landscape_a4(sheet)
     return workbook_bytes(workbook)
+
+
+def major_hazards_xlsx(hazards: list[Hazard]) -> bytes:
+    """The list of major and listed hazards (重大问题隐患清单), one row per hazard."""
+    headers = [
+        _("No."), _("County"), _("Enterprise"), _("Credit code"), _("Hazard"), _("Level"), _("Found on"),
+        _("Deadline"), _("Status"), _("Overdue"), _("Supervising unit"), _("Supervision deadline"),
+        _("Responsible"),
+    ]
+    rows = (
+        (
+            number, hazard.enterprise.county.name, hazard.enterprise.name, hazard.enterprise.credit_code,
+            hazard.description, str(hazard.level.label), hazard.found_at.date() if hazard.found_at else None,
+            hazard.deadline, str(hazard.status.label), _("Yes") if hazard.is_overdue() else "",
+            hazard.listed_unit.name if hazard.listed_unit else "", hazard.listed_deadline,
+            hazard.responsible_person,
+        )
+        for number, hazard in enumerate(hazards, start=1)
+    )
+    return list_xlsx(_("Major hazards"), _("List of major hazards") + f"  {local_today().isoformat()}", headers,
+                     [6, 10, 28, 22, 48, 8, 12, 12, 10, 8, 22, 12, 10], rows)
+
+
+def unit_problems_xlsx(unit: Unit, problems: list[Hazard]) -> bytes:
+    """A unit's problem list (问题清单) from 督政, one row per problem."""
+    headers = [
+        _("No."), _("Item"), _("Problem"), _("Level"), _("Found on"), _("Found by"), _("Deadline"), _("Status"),
+        _("Overdue"), _("Official answerable"), _("Closed on"),
+    ]
+    rows = (
+        (
+            number, problem.item.code if problem.item else "", problem.description, str(problem.level.label),
+            to_local(problem.found_at).date() if problem.found_at else None,
+            problem.inspection.unit.name if problem.inspection.unit else "", problem.deadline,
+            str(problem.status.label), _("Yes") if problem.is_overdue() else "", problem.responsible_person,
+            to_local(problem.closed_at).date() if problem.closed_at else None,
+        )
+        for number, problem in enumerate(problems, start=1)
+    )
+    title = _("Problem list of %(unit)s", unit=unit.name) + f"  {local_today().isoformat()}"
+    return list_xlsx(_("Problem list"), title, headers, [6, 8, 48, 8, 12, 20, 12, 10, 8, 14, 12], rows)
 
 
 def teams_xlsx(units: list) -> bytes:

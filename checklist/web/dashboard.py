@@ -6,9 +6,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from checklist import access
+from checklist.clock import local_today
 from checklist.db import get_session, sql_int
 from checklist.models import Campaign, Enterprise, Hazard, Inspection, InspectionMode, InspectionStatus, Sector
-from checklist.read import crosscheck, overview
+from checklist.read import crosscheck, oversight, overview
 from checklist.read.paging import paged
 from checklist.rules.inspections import active_campaign
 from checklist.web.respond import page_number
@@ -44,6 +45,7 @@ def dashboard():
             for sector, count in overview.inspections_by_sector(session, current_user, campaign)
         ],
         weeks=overview.weekly_trend(session, current_user, campaign),
+        oversight=oversight.figures(session, current_user, campaign, local_today()),
         empty=overview.HazardFilter(),
     )
 

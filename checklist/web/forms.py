@@ -1,5 +1,6 @@
 """Forms only validate input; who may do what is decided in the rule functions."""
 
+import uuid
 from datetime import date
 
 from flask_babel import gettext as _
@@ -23,7 +24,7 @@ from wtforms.validators import UUID, AnyOf, DataRequired, EqualTo, Length, Numbe
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from checklist.clock import reporting_window
-from checklist.models import EnforcementKind, HazardLevel, InspectionMode, Outcome
+from checklist.models import EnforcementKind, HazardLevel, InspectionMode, MeasureKind, Outcome
 from checklist.read.statistics import check_highlights, check_problems
 from checklist.rules.accounts import MIN_PASSWORD_LENGTH
 
@@ -60,6 +61,33 @@ class StartInspectionForm(FlaskForm):
     mode = RadioField(_l("Inspection mode"), validate_choice=False,
                       validators=[DataRequired(), AnyOf([mode.value for mode in InspectionMode])])
     team = SelectField(_l("Inspection team"), coerce=int, validate_choice=False, validators=[Optional()])
+
+
+def start_form(modes: list[InspectionMode], teams: list) -> StartInspectionForm:
+    """The start form offering these modes and teams, the first of each chosen, with a fresh client UUID."""
+    form = StartInspectionForm()
+    form.mode.choices = choices(modes)
+    if modes and not form.mode.data:
+        form.mode.data = modes[0].value
+    form.team.choices = [SelectChoice(0, "—")] + [SelectChoice(team.id, team.name) for team in teams]
+    if not form.client_uuid.data:
+        form.client_uuid.data = str(uuid.uuid4())
+    if form.team.data is None and teams:
+        form.team.data = teams[0].id
+    return form
+
+
+class MeasureForm(FlaskForm):
+    """A 通报, 曝光 or 约谈 of a unit; the units offered are those the user may inspect."""
+
+    client_uuid = HiddenField(validators=[DataRequired(), UUID()])
+    unit = SelectField(_l("Unit"), coerce=int, validate_choice=False, validators=[DataRequired()])
+    inspection = HiddenField(validators=[Optional()])
+    kind = RadioField(_l("Measure"), choices=choices(MeasureKind), validators=[DataRequired()])
+    persons = StringField(_l("Officials named or talked to, with their posts"), validators=[Length(max=200)])
+    held_on = DateField(_l("Date"), validators=[DataRequired()])
+    document_number = StringField(_l("Document number"), validators=[Length(max=60)])
+    note = TextAreaField(_l("What it was about"), validators=[Length(max=1000)])
 
 
 class ItemForm(FlaskForm):

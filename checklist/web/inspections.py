@@ -3,11 +3,26 @@
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from sqlalchemy import select
 from wtforms import SelectChoice
 
 from checklist import access
 from checklist.db import get_session
-from checklist.models import ChecklistItem, EnforcementAction, EnforcementKind, HazardLevel, Inspection, Outcome, User
+from checklist.models import (
+    ChecklistItem,
+    EnforcementAction,
+    EnforcementKind,
+    Enterprise,
+    HazardLevel,
+    Inspection,
+    InspectionMode,
+    Measure,
+    Outcome,
+    Team,
+    Unit,
+    User,
+)
+from checklist.read import oversight
 from checklist.rules import photos
 from checklist.rules.inspections import (
     HazardInput,
@@ -22,9 +37,10 @@ from checklist.rules.inspections import (
     result_for,
     set_inspectors,
     sign_problem_list,
+    start_inspection,
     submit_inspection,
 )
-from checklist.web.forms import ActionForm, EnforcementForm, ItemForm, ReviewForm, SignForm
+from checklist.web.forms import ActionForm, EnforcementForm, ItemForm, ReviewForm, SignForm, StartInspectionForm
 
 bp = Blueprint("inspect", __name__, url_prefix="/inspections")
 
@@ -47,6 +63,25 @@ def load(inspection_id: int, edit: bool = False) -> Inspection:
         flash(_("This inspection can no longer be changed."), "error")
         abort(redirect(url_for("inspect.checklist", inspection_id=inspection.id)))
     return inspection
+
+
+def start_from(form: StartInspectionForm, target: Enterprise | Unit, back: str):
+    """Start an inspection of the target with the sent start form, then open its checklist; or go back."""
+    if not form.validate_on_submit():
+        flash(" ".join(str(error) for errors in form.errors.values() for error in errors), "error")
+        return redirect(back)
+    session = get_session()
+    team = (session.get(Team, form.team.data) or abort(404)) if form.team.data else None
+    try:
+        inspection = start_inspection(
+            session, current_app.extensions["catalogue"], current_user, target,
+            mode=InspectionMode(form.mode.data), team=team, client_uuid=form.client_uuid.data,
+        )
+    except InspectionError as error:
+        flash(str(error.message), "error")
+        return redirect(back)
+    session.commit()
+    return redirect(url_for("inspect.checklist", inspection_id=inspection.id))
 
 
 def refused(error: InspectionError, endpoint: str, **values):
@@ -77,7 +112,15 @@ def checklist(inspection_id: int):
     return render_template(
         "inspect/checklist.html", inspection=inspection, results=results, hazards=hazards, form=form,
         editable=access.can_edit_inspection(current_user, inspection), missing=len(missing_items(inspection)),
+        evidence=evidence_of(inspection),
     )
+
+
+def evidence_of(inspection: Inspection) -> dict | None:
+    """What the app holds about the unit of a 督政 inspection, shown beside its items while it is a draft."""
+    if not inspection.is_oversight or not inspection.is_draft:
+        return None
+    return oversight.evidence(get_session(), inspection.inspected_unit, inspection.campaign)
 
 
 @bp.route("/<int:inspection_id>/items/<int:item_id>", methods=["GET", "POST"])
@@ -93,8 +136,11 @@ def item(inspection_id: int, item_id: int):
         "level": hazard.level.value if hazard else HazardLevel.GENERAL.value,
         "description": hazard.description if hazard else "",
         "deadline": hazard.deadline if hazard else None,
-        "responsible_person": hazard.responsible_person if hazard else inspection.enterprise.contact_name,
+        "responsible_person": hazard.responsible_person if hazard else (
+            "" if inspection.is_oversight else inspection.enterprise.contact_name),
     })
+    if inspection.is_oversight:
+        form.responsible_person.label.text = _("Official answerable")
     status = 200
     if request.method == "POST":
         if form.validate_on_submit():
@@ -106,6 +152,7 @@ def item(inspection_id: int, item_id: int):
         "inspect/item.html", inspection=inspection, item=checklist_item, form=form,
         photos=[photo for photo in inspection.photos if photo.item_id == checklist_item.id],
         deadline_days=current_app.config["HAZARD_DEADLINE_DAYS"],
+        evidence=evidence_of(inspection) if checklist_item.evidence else None,
     ), status
 
 
@@ -214,9 +261,14 @@ def review(inspection_id: int):
 @bp.route("/<int:inspection_id>/problems")
 def problems(inspection_id: int):
     inspection = load(inspection_id)
+    unit = inspection.inspected_unit
     return render_template(
         "inspect/problems.html", inspection=inspection,
         sign_form=SignForm() if access.can_sign(current_user, inspection) else None,
+        measures=get_session().scalars(
+            select(Measure).where(Measure.inspection_id == inspection.id).order_by(Measure.id)
+        ).all() if unit else [],
+        measure_allowed=unit is not None and not inspection.is_draft and access.can_inspect_unit(current_user, unit),
     )
 
 
@@ -251,7 +303,7 @@ def signature(inspection_id: int):
 def order(inspection_id: int):
     """The printable order to rectify within a deadline (责令限期整改指令书)."""
     inspection = load(inspection_id)
-    if inspection.is_draft or not inspection.hazards or inspection.unit is None:
+    if inspection.is_draft or not inspection.hazards or inspection.unit is None or inspection.is_oversight:
         abort(404)
     number = f"（{inspection.unit.name}）责改〔{inspection.submitted_at.year}〕{inspection.id:05d}号"
     return render_template("inspect/order.html", inspection=inspection, number=number)

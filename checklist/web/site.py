@@ -1,20 +1,18 @@
 """The site page an enterprise's QR code opens, and starting an inspection there."""
 
-import uuid
-
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, current_app, render_template, url_for
 from flask_login import current_user
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
-from wtforms import SelectChoice
 
 from checklist import access
 from checklist.db import get_session
-from checklist.models import Enterprise, Hazard, Inspection, InspectionMode, InspectionStatus, Team
+from checklist.models import Enterprise, Hazard, Inspection, InspectionStatus
 from checklist.read import enterprises, hazards
 from checklist.read.teams import offered_teams
-from checklist.rules.inspections import InspectionError, start_inspection
-from checklist.web.forms import StartInspectionForm, choices
+from checklist.web import forms
+from checklist.web.forms import StartInspectionForm
+from checklist.web.inspections import start_from
 
 bp = Blueprint("site", __name__)
 
@@ -24,19 +22,8 @@ def site_enterprise(token: str) -> Enterprise:
     return enterprises.enterprise_by_token(get_session(), token) or abort(404)
 
 
-def start_form(enterprise: Enterprise) -> StartInspectionForm:
-    form = StartInspectionForm()
-    modes = access.allowed_modes(current_user)
-    form.mode.choices = choices(modes)
-    if modes and not form.mode.data:
-        form.mode.data = modes[0].value
-    mine = offered_teams(current_user)
-    form.team.choices = [SelectChoice(0, "—")] + [SelectChoice(team.id, team.name) for team in mine]
-    if not form.client_uuid.data:
-        form.client_uuid.data = str(uuid.uuid4())
-    if form.team.data is None and mine:
-        form.team.data = mine[0].id
-    return form
+def start_form() -> StartInspectionForm:
+    return forms.start_form(access.allowed_modes(current_user), offered_teams(current_user))
 
 
 @bp.route("/s/<token>")
@@ -55,7 +42,7 @@ def page(token: str):
         select(Hazard.inspection_id, func.count()).where(Hazard.inspection_id.in_([each.id for each in inspections]))
         .group_by(Hazard.inspection_id)
     ).all())
-    form = start_form(enterprise) if access.can_inspect(current_user, enterprise) else None
+    form = start_form() if access.can_inspect(current_user, enterprise) else None
     return render_template(
         "site/page.html",
         enterprise=enterprise,
@@ -72,19 +59,4 @@ def start(token: str):
     if not current_user.is_authenticated:
         return current_app.login_manager.unauthorized()
     access.require(access.can_inspect(current_user, enterprise))
-    form = start_form(enterprise)
-    if not form.validate_on_submit():
-        flash(" ".join(str(error) for errors in form.errors.values() for error in errors), "error")
-        return redirect(url_for("site.page", token=token))
-    session = get_session()
-    team = (session.get(Team, form.team.data) or abort(404)) if form.team.data else None
-    try:
-        inspection = start_inspection(
-            session, current_app.extensions["catalogue"], current_user, enterprise,
-            mode=InspectionMode(form.mode.data), team=team, client_uuid=form.client_uuid.data,
-        )
-    except InspectionError as error:
-        flash(str(error.message), "error")
-        return redirect(url_for("site.page", token=token))
-    session.commit()
-    return redirect(url_for("inspect.checklist", inspection_id=inspection.id))
+    return start_from(start_form(), enterprise, url_for("site.page", token=token))
