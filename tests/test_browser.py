@@ -178,3 +178,49 @@ def test_enterprise_fixes_on_a_phone_and_the_supervisor_verifies_on_a_desktop(
     ]
     assert "东侧仍缺两处连墙件" in steps[2]
     assert phone.console_errors == [] and desktop.console_errors == []
+
+
+def test_the_city_runs_an_oversight_check_of_a_county_department_with_the_evidence_beside_the_items(
+    live_server, desktop, phone, world, db
+):
+    world.unit_a.liaison_name, world.unit_a.liaison_phone = "陈联络", "13800000000"
+    db.commit()
+    page = desktop
+    ARTIFACTS.mkdir(exist_ok=True)
+    log_in(page, live_server, "city")
+    page.goto(f"{live_server}/oversight")
+    page.locator("ul.units li", has_text=world.unit_a.name).locator("button[type=submit]").click()
+    page.wait_for_url("**/inspections/*")
+    assert "督政检查" in page.locator("header.inspection-head").inner_text()
+    teams = page.locator("li.item", has_text="G03").locator("dl.evidence")
+    assert "1个组，2人" in teams.inner_text() and "陈联络 13800000000" in teams.inner_text()
+    coverage = page.locator("li.item", has_text="G01").locator("dl.evidence")
+    assert "0 / 2" in coverage.inner_text() and coverage.locator("dd.flagged").count() >= 1
+    page.screenshot(path=str(ARTIFACTS / "7-oversight-checklist.png"), full_page=True)
+
+    for radio in page.locator("input[type=radio][value=pass]").all():
+        radio.check()
+    page.locator(".sticky-actions button[type=submit]").click()
+    page.wait_for_load_state()
+    page.locator("li.item", has_text="G05").locator("a.choice-fail").click()
+    assert "问题" in page.locator("#item-form fieldset.hazard-fields > legend").inner_text()
+    assert page.locator("dl.evidence").count() == 1  # the item's own evidence, on its page too
+    page.locator("label.choice-fail").click()
+    page.fill("textarea[name=description]", "上级督导发现的问题隐患逾期未销号")
+    page.fill("input[name=responsible_person]", "刘副局长")
+    page.locator("#item-form button[type=submit]").click()
+    page.wait_for_url("**/inspections/*#item-*")
+    page.locator("nav.steps a", has_text="3").click()
+    page.wait_for_url("**/review")
+    page.locator("form.card button[type=submit]").click()
+    page.wait_for_url("**/problems")
+    assert world.unit_a.name in page.content() and "上级督导发现的问题隐患逾期未销号" in page.content()
+    page.screenshot(path=str(ARTIFACTS / "8-oversight-problems.png"), full_page=True)
+    assert page.console_errors == []
+
+    log_in(phone, live_server, "insp_a")  # the department's own list, on a phone
+    phone.goto(f"{live_server}/oversight/units/{world.unit_a.id}")
+    assert "上级督导发现的问题隐患逾期未销号" in phone.content() and no_horizontal_scroll(phone)
+    db.expire_all()
+    [inspection] = db.query(Inspection).all()
+    assert inspection.is_oversight and inspection.status is InspectionStatus.SUBMITTED

@@ -140,7 +140,7 @@ def item(inspection_id: int, item_id: int):
             "" if inspection.is_oversight else inspection.enterprise.contact_name),
     })
     if inspection.is_oversight:
-        form.responsible_person.label.text = _("Official answerable")
+        form.level.label.text, form.responsible_person.label.text = _("Problem level"), _("Official answerable")
     status = 200
     if request.method == "POST":
         if form.validate_on_submit():
@@ -262,9 +262,11 @@ def review(inspection_id: int):
 def problems(inspection_id: int):
     inspection = load(inspection_id)
     unit = inspection.inspected_unit
+    sign_form = SignForm() if access.can_sign(current_user, inspection) else None
+    if sign_form and unit:
+        sign_form.signer_name.label.text = _("Name of the unit's official")
     return render_template(
-        "inspect/problems.html", inspection=inspection,
-        sign_form=SignForm() if access.can_sign(current_user, inspection) else None,
+        "inspect/problems.html", inspection=inspection, sign_form=sign_form,
         measures=get_session().scalars(
             select(Measure).where(Measure.inspection_id == inspection.id).order_by(Measure.id)
         ).all() if unit else [],
