@@ -189,6 +189,7 @@ def test_the_city_runs_an_oversight_check_of_a_county_department_with_the_eviden
     ARTIFACTS.mkdir(exist_ok=True)
     log_in(page, live_server, "city")
     page.goto(f"{live_server}/oversight")
+    page.locator("details.county summary", has_text=world.county_a.name).click()  # the units county by county
     page.locator("ul.units li", has_text=world.unit_a.name).locator("button[type=submit]").click()
     page.wait_for_url("**/inspections/*")
     assert "督政检查" in page.locator("header.inspection-head").inner_text()
