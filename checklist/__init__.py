@@ -54,6 +54,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from checklist.ops import cli
     from checklist.web import (
         auth,
+        coverage,
         dashboard,
         errors,
         imports,
@@ -71,8 +72,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     auth.init_app(app)
     errors.init_app(app)
     views.init_app(app)
-    for module in (auth, site, inspect, rectification, oversight, supervise, dashboard, tables, reports, imports, pwa,
-                   api):
+    for module in (auth, site, inspect, rectification, oversight, coverage, supervise, dashboard, tables, reports,
+                   imports, pwa, api):
         app.register_blueprint(module.bp)
     cli.init_app(app)
     return app

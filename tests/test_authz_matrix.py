@@ -176,6 +176,10 @@ ROUTES: dict[str, Route] = {
     "auth.enterprise_account": Route(SUPERVISORS, BY_ENTERPRISE, lambda o: {"enterprise_id": o.enterprise_id}),
     "auth.login": Route(EVERYONE),
     "auth.logout": Route(USERS),
+    "coverage.download": Route(SUPERVISORS, BY_COUNTY, county),
+    "coverage.enterprise_download": Route(SUPERVISORS, BY_COUNTY, county),
+    "coverage.enterprise_list": Route(SUPERVISORS, BY_COUNTY, county),
+    "coverage.overview": Route(SUPERVISORS, BY_COUNTY, county),
     "dashboard.cross_check": Route(SUPERVISORS),  # access.can_view_cross_check
     "dashboard.dashboard": Route(GOVERNMENT),
     "dashboard.hazard_list": Route(GOVERNMENT, FILTER, county),

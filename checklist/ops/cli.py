@@ -1,5 +1,6 @@
-"""Commands: flask --app app seed-demo | qr-sheet | export-table."""
+"""Commands: flask --app app seed-demo | qr-sheet | export-table | coverage | backup | restore."""
 
+import json
 from pathlib import Path
 
 import click
@@ -17,6 +18,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(qr_sheet_command)
     app.cli.add_command(export_table_command)
+    app.cli.add_command(coverage_command)
     app.cli.add_command(backup_command)
     app.cli.add_command(restore_command)
 
@@ -89,6 +91,69 @@ def export_table_command(county_name: str | None, city: bool, start, end, output
             table = county_table(session, county, start, end)
         output.write_bytes(statistics_table_xlsx(table))
     click.echo(f"{table.title}, {start} to {end}: {len(table.rows)} rows written to {output}")
+
+
+@click.command("coverage")
+@with_appcontext
+@click.option("--county", "county_name", help="County name, e.g. 榆次区; or --city.")
+@click.option("--city", is_flag=True, help="Every county, the lowest coverage first.")
+@click.option("--from", "start", type=DAY, help="First day, YYYY-MM-DD; the running campaign's first by default.")
+@click.option("--to", "end", type=DAY, help="Last day, YYYY-MM-DD, included; today by default.")
+@click.option("--format", "output_format", type=click.Choice(["table", "json", "xlsx"]), default="table")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Required for xlsx.")
+def coverage_command(county_name: str | None, city: bool, start, end, output_format: str, output: Path | None):
+    """Print or write the coverage (检查全覆盖) of a county or of the city: enterprises inspected and not."""
+    from checklist.clock import local_today
+    from checklist.read import coverage
+    from checklist.rules.inspections import InspectionError, active_campaign
+    from checklist.sheets.exports import coverage_xlsx
+
+    if bool(county_name) == city:
+        raise click.UsageError("give either --county NAME or --city")
+    if output_format == "xlsx" and output is None:
+        raise click.UsageError("--format xlsx needs -o FILE")
+    session = current_app.extensions["sessionmaker"]()
+    with session:
+        try:
+            campaign = active_campaign(session)
+        except InspectionError as error:
+            raise click.ClickException(str(error.message)) from None
+        start = start.date() if start else min(campaign.starts_on, local_today())
+        end = end.date() if end else local_today()
+        if start > end:
+            raise click.BadParameter(f"{start} is after --to {end}", param_hint="'--from'")
+        county = None
+        if county_name:
+            county = session.scalars(select(County).where(County.name == county_name)).first()
+            if county is None:
+                raise click.ClickException(f"no county named {county_name}")
+        period = coverage.Period(campaign, start, end)
+        counties = coverage.coverage(session, None, period, county.id if county else None)
+        counties = counties if county else coverage.ranked(counties)
+        if output_format == "xlsx":
+            output.write_bytes(coverage_xlsx(counties, period))
+            click.echo(f"coverage of {county_name or 'the city'}, {start} to {end}, written to {output}")
+            return
+        rows = [(each.county.name, sector.code, figures) for each in counties
+                for sector, figures in coverage.by_sector(each)]
+        total = coverage.city_total(counties)
+        if output_format == "json":
+            click.echo(json.dumps({
+                "scope": county_name or "city", "from": start.isoformat(), "to": end.isoformat(),
+                "rows": [{"county": name, "sector": code, **figures_json(figures)} for name, code, figures in rows],
+                "total": figures_json(total),
+            }, ensure_ascii=False))
+            return
+        click.echo(f"{'county':<8} {'sector':<20} {'roster':>7} {'inspected':>9} {'not':>7} {'rate':>7}")
+        for name, code, figures in [*rows, ("total", "", total)]:
+            rate = f"{figures.rate * 100:.1f}%" if figures.rate is not None else "-"
+            click.echo(f"{name:<8} {code:<20} {figures.roster:>7} {figures.inspected:>9} "
+                       f"{figures.not_inspected:>7} {rate:>7}")
+
+
+def figures_json(figures) -> dict:
+    return {"roster": figures.roster, "inspected": figures.inspected, "not_inspected": figures.not_inspected,
+            "self_checked": figures.self_checked, "by_county": figures.by_county, "by_city": figures.by_city}
 
 
 def size_text(count: float) -> str:

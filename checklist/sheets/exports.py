@@ -9,6 +9,7 @@ from openpyxl.utils import get_column_letter
 
 from checklist.clock import local_today, to_local
 from checklist.models import Hazard, Unit
+from checklist.read import coverage
 
 THIN = Side(style="thin")
 BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
@@ -113,6 +114,51 @@ def unit_problems_xlsx(unit: Unit, problems: list[Hazard]) -> bytes:
     )
     title = _("Problem list of %(unit)s", unit=unit.name) + f"  {local_today().isoformat()}"
     return list_xlsx(_("Problem list"), title, headers, [6, 8, 48, 8, 12, 20, 12, 10, 8, 14, 12], rows)
+
+
+def _share(figures: coverage.Figures) -> str:
+    return f"{figures.rate * 100:.1f}%" if figures.rate is not None else "—"
+
+
+def coverage_xlsx(counties: list[coverage.CountyCoverage], period: coverage.Period) -> bytes:
+    """The coverage (检查全覆盖) of one county by sector and supervising unit, or the city's counties ranked."""
+    one = len(counties) == 1
+    headers = [
+        _("County"), *((_("Sector"), _("Supervising unit")) if one else ()), _("Enterprises"), _("Inspected"),
+        _("Not yet inspected"), _("Coverage"), _("Inspected by the county"), _("Inspected by the city"),
+        _("Self-inspected"),
+    ]
+
+    def line(name: str, figures: coverage.Figures, *middle: str) -> tuple:
+        return (name, *middle, figures.roster, figures.inspected, figures.not_inspected, _share(figures),
+                figures.by_county, figures.by_city, figures.self_checked)
+
+    if one:
+        [county] = counties
+        rows = [line(county.county.name, row.figures, row.sector.name, row.unit.name if row.unit else "—")
+                for row in county.rows]
+        rows.append(line(_("Total"), county.total, "", ""))
+        widths = [10, 14, 24, 10, 10, 10, 10, 12, 12, 10]
+    else:
+        rows = [line(each.county.name, each.total) for each in counties]
+        rows.append(line(_("Total"), coverage.city_total(counties)))
+        widths = [12, 10, 10, 10, 10, 12, 12, 10]
+    title = _("Coverage of the inspections") + f"  {period.start.isoformat()} – {period.end.isoformat()}"
+    return list_xlsx(_("Coverage"), title, headers, widths, rows)
+
+
+def coverage_list_xlsx(enterprises: list, period: coverage.Period, kind: str) -> bytes:
+    """The enterprises behind a coverage number, with their supervising unit."""
+    headers = [_("No."), _("County"), _("Sector"), _("Enterprise"), _("Credit code"), _("Supervising unit"),
+               _("Contact"), _("Phone")]
+    rows = (
+        (number, enterprise.county.name, enterprise.sector.name, enterprise.name, enterprise.credit_code,
+         enterprise.supervising_unit.name if enterprise.supervising_unit else "", enterprise.contact_name,
+         enterprise.contact_phone)
+        for number, enterprise in enumerate(enterprises, start=1)
+    )
+    title = f"{coverage.KIND_LABELS[kind]}  {period.start.isoformat()} – {period.end.isoformat()}"
+    return list_xlsx(_("Enterprises"), title, headers, [6, 10, 12, 32, 22, 22, 10, 14], rows)
 
 
 def teams_xlsx(units: list) -> bytes:

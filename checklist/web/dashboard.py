@@ -9,7 +9,7 @@ from checklist import access
 from checklist.clock import local_today
 from checklist.db import get_session, sql_int
 from checklist.models import Campaign, Enterprise, Hazard, Inspection, InspectionMode, InspectionStatus, Sector
-from checklist.read import crosscheck, oversight, overview
+from checklist.read import coverage, crosscheck, oversight, overview
 from checklist.read.paging import paged
 from checklist.rules.inspections import active_campaign
 from checklist.web.respond import page_number
@@ -46,6 +46,9 @@ def dashboard():
         ],
         weeks=overview.weekly_trend(session, current_user, campaign),
         oversight=oversight.figures(session, current_user, campaign, local_today()),
+        coverage=coverage.city_total(coverage.coverage(
+            session, current_user, coverage.Period(campaign, min(campaign.starts_on, local_today()), local_today()),
+        )) if access.is_supervisor(current_user) else None,
         empty=overview.HazardFilter(),
     )
 

@@ -1,0 +1,149 @@
+"""检查全覆盖: the coverage of a county and of the city against a hand-built roster, through the routes and the CLI."""
+
+import io
+import json
+from datetime import timedelta
+
+import pytest
+from openpyxl import load_workbook
+from sqlalchemy import select
+
+from checklist.clock import local_today
+from checklist.models import InspectionMode, Outcome, Role, Sector
+from checklist.rules.inspections import record_result, start_inspection, submit_inspection
+
+from .factories import add_enterprise, add_user, new_uuid
+
+TODAY = local_today()
+PERIOD = {"from": (TODAY - timedelta(days=10)).isoformat(), "to": TODAY.isoformat()}
+
+
+def inspect(app, db, user, enterprise, mode, *, team=None, days_ago=0, submit=True):
+    """An inspection of the enterprise, every item passed, submitted days ago (or left a draft)."""
+    record = start_inspection(db, app.extensions["catalogue"], user, enterprise, mode=mode, team=team,
+                              client_uuid=new_uuid())
+    for item in record.checklist.items:
+        record_result(db, user, record, item, Outcome.PASS)
+    if submit:
+        submit_inspection(db, user, record)
+        record.submitted_at -= timedelta(days=days_ago)
+    return record
+
+
+@pytest.fixture
+def roster(app, db, world):
+    """County A: three construction and three coal enterprises, inspected each in its own way; county B: one,
+    not inspected.
+
+    construction: A (county unit, in the period), self (its own self-check only), draft (a county draft only);
+    coal: A2 (nothing), outside (county unit, before the period), two (county unit and the city).
+    """
+    construction, coal = (db.scalars(select(Sector).where(Sector.code == code)).one()
+                          for code in ("construction", "coal"))
+    made = {
+        name: add_enterprise(db, f"榆次{name}有限公司", world.county_a, sector, supervising_unit=world.unit_a)
+        for name, sector in (("自查", construction), ("草稿", construction), ("期外", coal), ("两家", coal))
+    }
+    db.flush()
+    own = add_user(db, made["自查"].credit_code, Role.ENTERPRISE, "自查经理", enterprise=made["自查"])
+    county, city = world.inspector_a, world.city_admin
+    inspect(app, db, county, world.enterprise_a, InspectionMode.COUNTY_FULL, team=world.team_a, days_ago=1)
+    inspect(app, db, own, made["自查"], InspectionMode.SELF_CHECK)
+    inspect(app, db, county, made["草稿"], InspectionMode.COUNTY_FULL, team=world.team_a, submit=False)
+    inspect(app, db, county, made["期外"], InspectionMode.COUNTY_FULL, team=world.team_a, days_ago=20)
+    inspect(app, db, county, made["两家"], InspectionMode.COUNTY_FULL, team=world.team_a, days_ago=2)
+    inspect(app, db, city, made["两家"], InspectionMode.CITY_SPOT, days_ago=1)
+    db.commit()
+    return made
+
+
+def cli_json(app, *args):
+    result = app.test_cli_runner().invoke(args=["coverage", *args, "--format", "json"])
+    assert result.exit_code == 0, result.output
+    return json.loads(result.output)
+
+
+def test_the_county_figures_match_the_hand_counted_roster(app, roster, world):
+    report = cli_json(app, "--county", "榆次区", "--from", PERIOD["from"], "--to", PERIOD["to"])
+    assert report["scope"] == "榆次区"
+    rows = {row["sector"]: row for row in report["rows"]}
+    assert {sector: (row["roster"], row["inspected"], row["not_inspected"]) for sector, row in rows.items()} == {
+        "construction": (3, 1, 2), "coal": (3, 1, 2),
+    }
+    assert report["total"] == {"roster": 6, "inspected": 2, "not_inspected": 4, "self_checked": 1,
+                               "by_county": 2, "by_city": 1}
+    for row in report["rows"]:
+        assert row["inspected"] + row["not_inspected"] == row["roster"]
+
+
+def test_the_city_ranks_the_lowest_coverage_first(app, roster, world, login):
+    report = cli_json(app, "--city", "--from", PERIOD["from"], "--to", PERIOD["to"])
+    assert [row["county"] for row in report["rows"]][0] == "太谷区"  # 0 of 1 inspected
+    assert report["total"]["roster"] == 7 and report["total"]["not_inspected"] == 5
+    page = login("city").get("/coverage?" + "&".join(f"{key}={value}" for key, value in PERIOD.items()))
+    text = page.get_data(as_text=True)
+    assert page.status_code == 200 and text.index("太谷区") < text.index("榆次区")
+
+
+@pytest.mark.parametrize("kind, expected", [
+    ("not_inspected", {"榆次煤业有限公司", "榆次自查有限公司", "榆次草稿有限公司", "榆次期外有限公司"}),
+    ("inspected", {"榆次建工有限公司", "榆次两家有限公司"}),
+    ("self_checked", {"榆次自查有限公司"}),
+    ("by_city", {"榆次两家有限公司"}),
+    ("by_county", {"榆次建工有限公司", "榆次两家有限公司"}),
+])
+def test_the_list_behind_each_number_holds_exactly_what_it_counts(login, roster, world, kind, expected):
+    response = login("admin_a").get("/coverage/enterprises", query_string={**PERIOD, "kind": kind})
+    text = response.get_data(as_text=True)
+    every = {"榆次煤业有限公司", "榆次自查有限公司", "榆次草稿有限公司", "榆次期外有限公司", "榆次建工有限公司",
+             "榆次两家有限公司"}
+    assert {name for name in every if name in text} == expected
+    assert f"({len(expected)})" in text and world.enterprise_b.name not in text
+
+
+def test_the_county_page_links_every_number_to_its_list(login, roster, world):
+    text = login("admin_a").get("/coverage", query_string=PERIOD).get_data(as_text=True)
+    assert "kind=not_inspected" in text and f"unit={world.unit_a.id}" in text
+    assert "33.3%" in text  # 2 of 6
+
+
+def test_the_coverage_downloads_as_xlsx(login, roster, world):
+    response = login("admin_a").get("/coverage.xlsx", query_string=PERIOD)
+    sheet = load_workbook(io.BytesIO(response.data)).active
+    total = [cell.value for cell in sheet[sheet.max_row]]
+    assert total[3:6] == [6, 2, 4]
+    listing = login("admin_a").get("/coverage/enterprises.xlsx", query_string={**PERIOD, "kind": "not_inspected"})
+    assert load_workbook(io.BytesIO(listing.data)).active.max_row == 2 + 4
+
+
+def test_the_cli_writes_xlsx_and_refuses_bad_arguments(app, roster, tmp_path):
+    runner = app.test_cli_runner()
+    output = tmp_path / "coverage.xlsx"
+    assert runner.invoke(args=["coverage", "--city", "--format", "xlsx", "-o", str(output)]).exit_code == 0
+    assert load_workbook(output).active.max_row >= 4
+    for args, message in ((["--city", "--county", "榆次区"], "either --county"), (["--county", "无此县"], "no county"),
+                          (["--city", "--format", "xlsx"], "-o FILE"),
+                          (["--city", "--from", "2026-12-31", "--to", "2026-01-01"], "is after")):
+        result = runner.invoke(args=["coverage", *args])
+        assert result.exit_code != 0 and message in result.output, (args, result.output)
+
+
+def test_another_county_and_other_roles_cannot_read_the_coverage(login, roster, world):
+    assert login("admin_b").get(f"/coverage?county={world.county_a.id}").status_code == 403
+    assert login("admin_b").get(
+        "/coverage/enterprises", query_string={"county": world.county_a.id, "kind": "roster"}).status_code == 403
+    for username in ("insp_a", "91140702MA0K000013"):
+        assert login(username).get("/coverage").status_code == 403
+    own = login("admin_b").get("/coverage/enterprises", query_string={"kind": "roster"}).get_data(as_text=True)
+    assert world.enterprise_b.name in own and world.enterprise_a.name not in own
+
+
+def test_a_unit_inspected_by_oversight_does_not_count_as_an_enterprise(app, db, roster, world):
+    before = cli_json(app, "--county", "榆次区")["total"]
+    record = start_inspection(db, app.extensions["catalogue"], world.city_admin, world.unit_a,
+                              mode=InspectionMode.CITY_SPOT, team=None, client_uuid=new_uuid())
+    for item in record.checklist.items:
+        record_result(db, world.city_admin, record, item, Outcome.PASS)
+    submit_inspection(db, world.city_admin, record)
+    db.commit()
+    assert cli_json(app, "--county", "榆次区")["total"] == before
