@@ -39,7 +39,7 @@ from checklist.models import (
     team_member,
     utcnow,
 )
-from checklist.read import hazards
+from checklist.read import coverage, hazards
 from checklist.read.reports import report_state
 
 
@@ -291,7 +291,8 @@ def _campaign_inspections(scope: list[int], campaign: Campaign) -> list[ColumnEl
     ]
 
 
-def inspection_facts(session: Session, unit: Unit, scope: list[int], campaign: Campaign) -> list[Fact]:
+def inspection_facts(session: Session, unit: Unit, scope: list[int], campaign: Campaign, now: datetime,
+                     ) -> list[Fact]:
     total, video, with_hazards, signed = session.execute(
         select(
             func.count(), func.count().filter(Inspection.mode == InspectionMode.VIDEO),
@@ -299,15 +300,12 @@ def inspection_facts(session: Session, unit: Unit, scope: list[int], campaign: C
             func.count().filter(Inspection.hazards.any(), Inspection.signed_at.is_not(None)),
         ).where(*_campaign_inspections(scope, campaign), Inspection.enterprise_id.is_not(None))
     ).one()
-    inspected = (
-        select(Inspection.enterprise_id).where(
-            Inspection.campaign_id == campaign.id, Inspection.status == InspectionStatus.SUBMITTED,
-            Inspection.mode != InspectionMode.SELF_CHECK, Inspection.enterprise_id == Enterprise.id,
-        ).exists()
-    )
-    supervised, covered = session.execute(
-        select(func.count(), func.count().filter(inspected)).select_from(Enterprise).where(supervised_clause(unit))
-    ).one()
+    # The campaign's coverage so far (read.coverage) of the enterprises the unit answers for.
+    period = coverage.Period(campaign, campaign.starts_on, max(campaign.starts_on, local_day(now)))
+    [county] = coverage.coverage(session, None, period, unit.county_id) or [None]
+    rows = [row for row in county.rows if unit.kind is UnitKind.COMMITTEE or row.unit is unit] if county else []
+    figures = sum((row.figures for row in rows), coverage.Figures())
+    supervised, covered = figures.roster, figures.inspected
     share = f" ({covered * 100 // supervised}%)" if supervised else ""
     return [
         Fact(_l("Inspections of enterprises this campaign"), _l("%(total)d, of which %(video)d by video",
@@ -346,6 +344,6 @@ def evidence(session: Session, unit: Unit, campaign: Campaign, now: datetime | N
         "daily_reports": daily_report_facts(session, unit, campaign, now),
         "monthly_reports": monthly_report_facts(session, unit, campaign, now),
         "hazards": hazard_facts(session, unit, today),
-        "inspections": inspection_facts(session, unit, scope, campaign),
+        "inspections": inspection_facts(session, unit, scope, campaign, now),
         "enforcement": enforcement_facts(session, scope, campaign),
     }
