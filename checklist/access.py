@@ -285,6 +285,11 @@ def can_import(user: User) -> bool:
     return access.is_city(user) or (user.role is Role.COUNTY_ADMIN and user.county_id is not None)
 
 
+def can_assign(user: User, county_id: int | None) -> bool:
+    """包保 of a county's enterprises is set by its supervisors, or the city's."""
+    return is_city(user) or (user.role is Role.COUNTY_ADMIN and county_id is not None and user.county_id == county_id)
+
+
 def can_manage_unit(user: User, unit: Unit) -> bool:
     """The city's supervisors manage every unit's teams; a county's supervisors their county's units'."""
     if user.role is Role.CITY_ADMIN:

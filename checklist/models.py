@@ -579,6 +579,25 @@ class EnforcementAction(Base):
     inspection: Mapped[Inspection] = relationship(back_populates="actions")
 
 
+class Assignment(Base):
+    """包保: the team and the person answerable for an enterprise's county inspection in a campaign."""
+
+    __tablename__ = "assignment"
+    __table_args__ = (UniqueConstraint("campaign_id", "enterprise_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaign.id"))
+    enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprise.id"), index=True)
+    team_id: Mapped[int] = mapped_column(ForeignKey("team.id"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)  # the person answerable
+    assigned_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    assigned_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    enterprise: Mapped[Enterprise] = relationship()
+    team: Mapped[Team] = relationship()
+    user: Mapped[User] = relationship(foreign_keys=[user_id])
+
+
 class Measure(Base):
     """A 通报, 曝光 or 约谈 of a unit that did not deliver, usually after a 督政 inspection found why."""
 

@@ -176,6 +176,7 @@ ROUTES: dict[str, Route] = {
     "auth.enterprise_account": Route(SUPERVISORS, BY_ENTERPRISE, lambda o: {"enterprise_id": o.enterprise_id}),
     "auth.login": Route(EVERYONE),
     "auth.logout": Route(USERS),
+    "coverage.assignments": Route(SUPERVISORS, BY_COUNTY, county),
     "coverage.download": Route(SUPERVISORS, BY_COUNTY, county),
     "coverage.enterprise_download": Route(SUPERVISORS, BY_COUNTY, county),
     "coverage.enterprise_list": Route(SUPERVISORS, BY_COUNTY, county),

@@ -9,7 +9,7 @@ from openpyxl import load_workbook
 from sqlalchemy import select
 
 from checklist.clock import local_today
-from checklist.models import InspectionMode, Outcome, Role, Sector
+from checklist.models import Assignment, InspectionMode, Outcome, Role, Sector
 from checklist.rules.inspections import record_result, start_inspection, submit_inspection
 
 from .factories import add_enterprise, add_user, new_uuid
@@ -147,3 +147,75 @@ def test_a_unit_inspected_by_oversight_does_not_count_as_an_enterprise(app, db, 
     submit_inspection(db, world.city_admin, record)
     db.commit()
     assert cli_json(app, "--county", "榆次区")["total"] == before
+
+
+# 包保: assignment one by one and in bulk; the inspector's home lists what is assigned to them first.
+
+
+def member(world, user=None):
+    return f"{world.team_a.id}-{(user or world.inspector_a).id}"
+
+
+def test_the_county_assigns_one_enterprise_and_the_inspector_sees_it_first(login, roster, world, db):
+    admin, inspector = login("admin_a"), login("insp_a")
+    target = roster["草稿"]
+    response = admin.post(f"/assignments?county={world.county_a.id}", {
+        "enterprises": [target.id], "member": member(world), "scope": "chosen",
+    })
+    assert response.status_code == 302
+    [row] = db.scalars(select(Assignment)).all()
+    assert (row.enterprise_id, row.team_id, row.user_id) == (target.id, world.team_a.id, world.inspector_a.id)
+    home = inspector.get("/").get_data(as_text=True)
+    assert target.name in home.split("<h2>")[1]  # the first list of the home page
+    assert target.name not in login("insp_a2").get("/").get_data(as_text=True)
+    sites = inspector.http.get("/api/v1/sites").get_json()
+    assert sites[0]["name"] == target.name  # the phone precaches it first
+
+
+def test_an_assigned_enterprise_leaves_the_home_list_once_inspected(app, db, login, roster, world):
+    login("admin_a").post(f"/assignments?county={world.county_a.id}", {
+        "enterprises": [world.enterprise_a.id, roster["草稿"].id], "member": member(world), "scope": "chosen",
+    })
+    home = login("insp_a").get("/").get_data(as_text=True)
+    assigned = home.split("<h2>")[1]
+    assert roster["草稿"].name in assigned and world.enterprise_a.name not in assigned  # inspected already
+
+
+def test_the_county_assigns_every_enterprise_the_filter_shows(login, roster, world, db):
+    coal = db.scalars(select(Sector).where(Sector.code == "coal")).one()
+    response = login("admin_a").post(f"/assignments?county={world.county_a.id}&sector={coal.id}", {
+        "member": member(world, world.colleague_a), "scope": "all",
+    })
+    assert response.status_code == 302
+    rows = db.scalars(select(Assignment)).all()
+    assert {row.enterprise.sector_id for row in rows} == {coal.id} and len(rows) == 3
+    assert {row.user_id for row in rows} == {world.colleague_a.id}
+    again = login("admin_a").post(f"/assignments?county={world.county_a.id}&sector={coal.id}", {
+        "member": member(world), "scope": "all",
+    })
+    assert again.status_code == 302
+    db.expire_all()
+    assert len(db.scalars(select(Assignment)).all()) == 3  # assigned again: replaced, not doubled
+    assert {row.user_id for row in db.scalars(select(Assignment))} == {world.inspector_a.id}
+    page = login("admin_a").get("/coverage/enterprises", query_string={**PERIOD, "kind": "not_inspected"})
+    assert f"{world.team_a.name} · {world.inspector_a.name}" in page.get_data(as_text=True)
+
+
+def test_a_wrong_assignment_is_refused_and_stores_nothing(login, roster, world, db):
+    admin = login("admin_a").english()
+    outsider = f"{world.team_a.id}-{world.inspector_b.id}"  # not a member of that team
+    response = admin.post(f"/assignments?county={world.county_a.id}", {
+        "enterprises": [world.enterprise_a.id], "member": outsider, "scope": "chosen",
+    })
+    assert response.status_code == 400 and "Choose a team member" in response.get_data(as_text=True)
+    response = admin.post(f"/assignments?county={world.county_a.id}", {"member": member(world), "scope": "chosen"})
+    assert response.status_code == 400 and "at least one enterprise" in response.get_data(as_text=True)
+    other = admin.post(f"/assignments?county={world.county_a.id}", {
+        "enterprises": [world.enterprise_b.id], "member": member(world), "scope": "chosen",
+    })
+    assert other.status_code == 404  # county B's enterprise is not among county A's
+    assert login("admin_b").post(f"/assignments?county={world.county_a.id}", {
+        "enterprises": [world.enterprise_a.id], "member": member(world), "scope": "chosen",
+    }).status_code == 403
+    assert login("insp_a").get("/assignments").status_code == 403
+    assert db.scalars(select(Assignment)).all() == []

@@ -24,6 +24,7 @@ from checklist.api.tokens import acting_user, issue_token
 from checklist.db import get_session, writes
 from checklist.extensions import csrf
 from checklist.models import (
+    Assignment,
     Checklist,
     County,
     EnforcementKind,
@@ -39,7 +40,7 @@ from checklist.models import (
 from checklist.read import teams as read_teams
 from checklist.rules import accounts, outbox
 from checklist.rules.definitions import current_checklist
-from checklist.rules.inspections import HazardInput, default_deadline
+from checklist.rules.inspections import HazardInput, InspectionError, active_campaign, default_deadline
 
 bp = Blueprint("api", __name__, url_prefix=errors.PREFIX)
 csrf.exempt(bp)  # checked in authenticate(): a bearer token needs no CSRF token, a cookie does
@@ -166,8 +167,15 @@ def sites():
         query = query.where(Enterprise.county_id == county)
     if not access.allowed_modes(user):
         return jsonify([])
-    own_first = case((Enterprise.supervising_unit_id == user.unit_id, 0), else_=1)  # what a phone precaches first
-    enterprises = session.scalars(query.order_by(own_first, County.id, Enterprise.name, Enterprise.id)).all()
+    # What a phone precaches first: the enterprises assigned to the user (包保), then those its unit supervises.
+    try:
+        campaign_id = active_campaign(session).id
+    except InspectionError:
+        campaign_id = None
+    mine = select(Assignment.id).where(Assignment.enterprise_id == Enterprise.id, Assignment.user_id == user.id,
+                                       Assignment.campaign_id == campaign_id)
+    first = case((mine.exists(), 0), (Enterprise.supervising_unit_id == user.unit_id, 1), else_=2)
+    enterprises = session.scalars(query.order_by(first, County.id, Enterprise.name, Enterprise.id)).all()
     return jsonify(schemas.Sites([
         schemas.Site(
             token=enterprise.qr_token,

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session, aliased, joinedload
 from checklist import access
 from checklist.clock import day_bounds
 from checklist.models import (
+    Assignment,
     Campaign,
     County,
     Enterprise,
@@ -27,8 +28,10 @@ from checklist.models import (
     InspectionMode,
     InspectionStatus,
     Sector,
+    Team,
     Unit,
     User,
+    team_member,
 )
 
 # What a list of enterprises shows: those the numbers of a row count.
@@ -212,3 +215,57 @@ def enterprises(user: User, period: Period, chosen: ListFilter) -> Select:
     return query.options(
         joinedload(Enterprise.county), joinedload(Enterprise.sector), joinedload(Enterprise.supervising_unit),
     ).order_by(Enterprise.county_id, Enterprise.sector_id, Enterprise.name, Enterprise.id)
+
+
+# 包保: who answers for each enterprise's county inspection.
+
+
+def assignments_of(session: Session, campaign: Campaign, enterprises: list[Enterprise]) -> dict[int, Assignment]:
+    """The campaign's assignments of these enterprises (a page of them), by enterprise id."""
+    ids = [enterprise.id for enterprise in enterprises]
+    return {row.enterprise_id: row for row in session.scalars(
+        select(Assignment).where(Assignment.campaign_id == campaign.id, Assignment.enterprise_id.in_(ids))
+        .options(joinedload(Assignment.team), joinedload(Assignment.user))
+    )} if ids else {}
+
+
+def _inspected_in(campaign: Campaign) -> ColumnElement[bool]:
+    """Whether a county or city unit submitted an inspection of the enterprise in the campaign."""
+    return select(Inspection.id).where(
+        Inspection.enterprise_id == Enterprise.id, Inspection.campaign_id == campaign.id,
+        Inspection.status == InspectionStatus.SUBMITTED, Inspection.mode != InspectionMode.SELF_CHECK,
+    ).exists()
+
+
+def assigned_to(session: Session, user: User, campaign: Campaign, limit: int = 100) -> list[Enterprise]:
+    """The enterprises the user answers for in the campaign and nobody has inspected yet, by name."""
+    return list(session.scalars(
+        select(Enterprise).join(Assignment, Assignment.enterprise_id == Enterprise.id)
+        .where(Assignment.campaign_id == campaign.id, Assignment.user_id == user.id, ~_inspected_in(campaign))
+        .options(joinedload(Enterprise.sector)).order_by(Enterprise.name, Enterprise.id).limit(limit)
+    ))
+
+
+def assignment_list(campaign: Campaign, county_id: int, sector: int | None, unit: int | None,
+                    unassigned: bool) -> Select:
+    """Select a county's enterprises for assigning, narrowed by sector, supervising unit, and to the unassigned."""
+    query = select(Enterprise).where(Enterprise.county_id == county_id)
+    if sector is not None:
+        query = query.where(Enterprise.sector_id == sector)
+    if unit is not None:
+        query = query.where(Enterprise.supervising_unit_id.is_(None) if unit == 0
+                            else Enterprise.supervising_unit_id == unit)
+    if unassigned:
+        query = query.where(~select(Assignment.id).where(
+            Assignment.enterprise_id == Enterprise.id, Assignment.campaign_id == campaign.id).exists())
+    return query.options(joinedload(Enterprise.sector), joinedload(Enterprise.supervising_unit)).order_by(
+        Enterprise.sector_id, Enterprise.name, Enterprise.id)
+
+
+def county_members(session: Session, county_id: int) -> list[tuple[Team, User]]:
+    """The members of the teams of a county's units, who may answer for its enterprises."""
+    return [tuple(row) for row in session.execute(
+        select(Team, User).join(Team.unit).join(team_member, team_member.c.team_id == Team.id)
+        .join(User, User.id == team_member.c.user_id)
+        .where(Unit.county_id == county_id).order_by(Unit.name, Team.name, User.name)
+    )]

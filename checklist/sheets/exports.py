@@ -147,18 +147,19 @@ def coverage_xlsx(counties: list[coverage.CountyCoverage], period: coverage.Peri
     return list_xlsx(_("Coverage"), title, headers, widths, rows)
 
 
-def coverage_list_xlsx(enterprises: list, period: coverage.Period, kind: str) -> bytes:
-    """The enterprises behind a coverage number, with their supervising unit."""
+def coverage_list_xlsx(enterprises: list, period: coverage.Period, kind: str, assigned: dict) -> bytes:
+    """The enterprises behind a coverage number, with their supervising unit and who answers for them (包保)."""
     headers = [_("No."), _("County"), _("Sector"), _("Enterprise"), _("Credit code"), _("Supervising unit"),
-               _("Contact"), _("Phone")]
+               _("Contact"), _("Phone"), _("Team answerable"), _("Person answerable")]
     rows = (
         (number, enterprise.county.name, enterprise.sector.name, enterprise.name, enterprise.credit_code,
          enterprise.supervising_unit.name if enterprise.supervising_unit else "", enterprise.contact_name,
-         enterprise.contact_phone)
+         enterprise.contact_phone, *((row.team.name, row.user.name) if (row := assigned.get(enterprise.id))
+                                     else ("", "")))
         for number, enterprise in enumerate(enterprises, start=1)
     )
     title = f"{coverage.KIND_LABELS[kind]}  {period.start.isoformat()} – {period.end.isoformat()}"
-    return list_xlsx(_("Enterprises"), title, headers, [6, 10, 12, 32, 22, 22, 10, 14], rows)
+    return list_xlsx(_("Enterprises"), title, headers, [6, 10, 12, 32, 22, 22, 10, 14, 16, 10], rows)
 
 
 def teams_xlsx(units: list) -> bytes:

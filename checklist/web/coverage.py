@@ -1,17 +1,21 @@
 """检查全覆盖 pages: the coverage of a county (or the city's ranking of counties), and the lists behind it."""
 
-from flask import Blueprint, abort, render_template, request
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from sqlalchemy import select
+from wtforms import SelectChoice
 
 from checklist import access
 from checklist.db import get_session, sql_int
-from checklist.models import County
+from checklist.models import County, Enterprise, Sector, Unit
 from checklist.read import coverage
 from checklist.read.paging import paged
+from checklist.rules.assignments import AssignmentError, assign
 from checklist.rules.inspections import InspectionError, active_campaign
 from checklist.sheets.exports import coverage_list_xlsx, coverage_xlsx
 from checklist.web.errors import bad_request
-from checklist.web.forms import PeriodForm
+from checklist.web.forms import AssignForm, PeriodForm
 from checklist.web.respond import page_number, send_xlsx
 from checklist.web.tables import asks_period, default_period
 
@@ -39,11 +43,7 @@ def chosen_county() -> County | None:
 
 def chosen_period(strict: bool) -> tuple[coverage.Period, PeriodForm]:
     """The period asked for, else the running campaign's so far; a bad one is refused (strict) or shown."""
-    session = get_session()
-    try:
-        campaign = active_campaign(session)
-    except InspectionError as error:
-        bad_request(str(error.message))
+    campaign = active_campaign_or_400()
     form = PeriodForm(request.args)
     if asks_period() and form.validate():
         start, end = form.start.data, form.end.data
@@ -98,7 +98,8 @@ def enterprise_list():
     chosen = list_filter()
     page = paged(get_session(), page_number(), coverage.enterprises(current_user, period, chosen))
     return render_template("coverage/enterprises.html", page=page, period=period, chosen=chosen,
-                           labels=coverage.KIND_LABELS, args={**period_args(period), **chosen.args()})
+                           labels=coverage.KIND_LABELS, args={**period_args(period), **chosen.args()},
+                           assigned=coverage.assignments_of(get_session(), period.campaign, page.rows))
 
 
 @bp.route("/coverage/enterprises.xlsx")
@@ -106,4 +107,84 @@ def enterprise_download():
     period, _form = chosen_period(strict=True)
     chosen = list_filter()
     rows = get_session().scalars(coverage.enterprises(current_user, period, chosen)).unique().all()
-    return send_xlsx(coverage_list_xlsx(rows, period, chosen.kind), f"coverage-{chosen.kind}.xlsx")
+    assigned = coverage.assignments_of(get_session(), period.campaign, rows)
+    return send_xlsx(coverage_list_xlsx(rows, period, chosen.kind, assigned), f"coverage-{chosen.kind}.xlsx")
+
+
+# 包保: the county's enterprises assigned to a team's member.
+
+
+
+
+def assignment_filter() -> dict:
+    return {
+        "sector": request.values.get("sector", type=sql_int), "unit": request.values.get("unit", type=sql_int),
+        "unassigned": 1 if request.values.get("unassigned") == "1" else None,
+    }
+
+
+@bp.route("/assignments", methods=["GET", "POST"])
+def assignments():
+    """Assign enterprises one by one (the chosen ones) or all those the filter shows, to a team's member."""
+    session, county = get_session(), chosen_county()
+    if county is None:  # the city chooses a county first
+        return render_template("coverage/assignments.html", county=None,
+                               counties=session.scalars(select(County).order_by(County.code)).all())
+    access.require(access.can_assign(current_user, county.id))
+    campaign = active_campaign_or_400()
+    chosen = assignment_filter()
+    query = coverage.assignment_list(campaign, county.id, chosen["sector"], chosen["unit"], bool(chosen["unassigned"]))
+    members = coverage.county_members(session, county.id)
+    form = AssignForm()
+    form.member.choices = [SelectChoice(f"{team.id}-{user.id}", f"{team.unit.name} {team.name} · {user.name}")
+                           for team, user in members]
+    status = 200
+    if request.method == "POST":
+        if form.validate_on_submit():
+            try:
+                count = assign_from(form, query, county, campaign, dict(
+                    ((f"{team.id}-{user.id}"), (team, user)) for team, user in members))
+            except AssignmentError as error:
+                session.rollback()
+                form.member.errors = [str(error.message)]
+            else:
+                session.commit()
+                flash(_("%(count)d enterprises assigned.", count=count), "success")
+                return redirect(url_for("coverage.assignments", county=county.id, **filter_args(chosen)))
+        status = 400
+    page = paged(session, page_number(), query)
+    return render_template(
+        "coverage/assignments.html", county=county, page=page, form=form, chosen=chosen,
+        assigned=coverage.assignments_of(session, campaign, page.rows), campaign=campaign,
+        sectors=session.scalars(select(Sector).order_by(Sector.id)).all(),
+        units=session.scalars(select(Unit).where(Unit.county_id == county.id).order_by(Unit.name)).all(),
+        args={"county": county.id, **filter_args(chosen)},
+    ), status
+
+
+def filter_args(chosen: dict) -> dict:
+    return {key: value for key, value in chosen.items() if value is not None}
+
+
+def assign_from(form: AssignForm, query, county: County, campaign, members: dict) -> int:
+    """Assign the chosen enterprises of the county, or all the filter shows, to the chosen member."""
+    team, person = members.get(form.member.data, (None, None))
+    if team is None:
+        raise AssignmentError(_("Choose a team member."), field="member")
+    if form.scope.data == "all":
+        enterprises = get_session().scalars(query).unique().all()
+    else:
+        ids = set(form.enterprises.data or [])
+        enterprises = get_session().scalars(
+            select(Enterprise).where(Enterprise.id.in_(ids), Enterprise.county_id == county.id)
+        ).all() if ids else []
+        if len(enterprises) != len(ids):
+            abort(404)
+    return assign(get_session(), current_user, campaign, enterprises, team, person)
+
+
+def active_campaign_or_400():
+    try:
+        return active_campaign(get_session())
+    except InspectionError as error:
+        bad_request(str(error.message))

@@ -114,6 +114,14 @@ class MultiCheckboxField(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
+class AssignForm(FlaskForm):
+    """包保: the chosen enterprises (or all the filter shows) to a team's member; who may is assign's rule."""
+
+    enterprises = MultiCheckboxField(_l("Enterprises"), coerce=int, validate_choice=False)
+    member = SelectField(_l("Team and person answerable"), validate_choice=False, validators=[DataRequired()])
+    scope = StringField(default="chosen", validators=[AnyOf(["chosen", "all"])])  # sent by the button pressed
+
+
 class ReviewForm(FlaskForm):
     inspectors = MultiCheckboxField(_l("Inspectors who took part"), coerce=int)
 
