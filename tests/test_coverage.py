@@ -9,10 +9,20 @@ from openpyxl import load_workbook
 from sqlalchemy import select
 
 from checklist.clock import local_today
-from checklist.models import Assignment, InspectionMode, Outcome, Role, Sector
+from checklist.models import Assignment, Enterprise, InspectionMode, Outcome, Role, Sector
 from checklist.rules.inspections import record_result, start_inspection, submit_inspection
 
 from .factories import add_enterprise, add_user, new_uuid
+from .test_imports import (
+    ANSWERABLE_HEADERS,
+    ROSTER_HEADERS,
+    english,
+    new_codes,
+    post_roster,
+    reported,
+    roster_row,
+    xlsx,
+)
 
 TODAY = local_today()
 PERIOD = {"from": (TODAY - timedelta(days=10)).isoformat(), "to": TODAY.isoformat()}
@@ -219,3 +229,32 @@ def test_a_wrong_assignment_is_refused_and_stores_nothing(login, roster, world, 
     }).status_code == 403
     assert login("insp_a").get("/assignments").status_code == 403
     assert db.scalars(select(Assignment)).all() == []
+
+
+def test_the_roster_import_assigns_each_row_to_its_team_member(login, world, db):
+    first, second, third = new_codes(3, seed=11)
+    rows = [
+        roster_row("榆次一号公司", first) + ["第一检查督导组", "张检查"],
+        roster_row("榆次二号公司", second) + ["", "insp_a2"],  # the user name; the only team of that person
+        roster_row("榆次三号公司", third) + ["", ""],
+    ]
+    response = post_roster(login("admin_a"), xlsx([*ROSTER_HEADERS, *ANSWERABLE_HEADERS], rows))
+    assert response.status_code == 302
+    rows = {row.enterprise.name: row for row in db.scalars(select(Assignment))}
+    assert {name: row.user.username for name, row in rows.items()} == {
+        "榆次一号公司": "insp_a", "榆次二号公司": "insp_a2"}
+
+
+def test_a_roster_naming_an_unknown_or_foreign_person_is_refused_whole(login, world, db):
+    first, second, third = new_codes(3, seed=12)
+    rows = [
+        roster_row("榆次甲公司", first) + ["第一检查督导组", "张检查"],
+        roster_row("榆次乙公司", second) + ["", "赵太谷"],  # county B's inspector
+        roster_row("榆次丙公司", third) + ["第一检查督导组", ""],
+    ]
+    response = post_roster(english(login("admin_a")), xlsx([*ROSTER_HEADERS, *ANSWERABLE_HEADERS], rows))
+    assert response.status_code == 400
+    problems = {(row, column) for row, column, _reason in reported(response)}
+    assert problems == {(3, "包保责任人"), (4, "包保责任人")}
+    assert db.scalars(select(Assignment)).all() == []
+    assert db.scalars(select(Enterprise).where(Enterprise.name == "榆次甲公司")).first() is None

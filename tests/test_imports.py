@@ -16,6 +16,7 @@ from checklist.sheets import imports as workbooks
 from .helpers import inspection_id, start
 
 ROSTER_HEADERS = ["企业名称", "统一社会信用代码", "县（区、市）", "行业领域", "地址", "联系人", "联系电话", "监管单位"]
+ANSWERABLE_HEADERS = ["包保检查组", "包保责任人"]  # added later: a file without them is read as before
 CHECKLIST_HEADERS = ["编号", "检查内容", "依据", "检查方法"]
 REPORTED = re.compile(r'<td class="row">(\d+)</td><td class="column">([^<]*)</td><td>([^<]*)</td>')
 
@@ -76,8 +77,9 @@ def test_the_roster_template_has_the_documented_columns_and_lists(login, world):
     workbook = load_workbook(BytesIO(response.data))
     assert workbook.sheetnames == ["企业名录", "填写说明"]
     sheet, guide = workbook["企业名录"], workbook["填写说明"]
-    assert [cell.value for cell in sheet[1]] == ROSTER_HEADERS
+    assert [cell.value for cell in sheet[1]] == [*ROSTER_HEADERS, *ANSWERABLE_HEADERS]
     guide_text = [cell.value for row in guide.iter_rows() for cell in row if cell.value]
+    assert set(ANSWERABLE_HEADERS) <= set(guide_text)
     assert set(ROSTER_HEADERS) <= set(guide_text)
     assert "榆次区" in guide_text and "太谷区" not in guide_text  # a county admin gets its own county only
     assert "建筑施工" in guide_text and "煤矿" in guide_text
@@ -134,7 +136,7 @@ def test_the_summary_says_how_many_were_added_and_updated(login, world):
             roster_row("太谷建设有限公司", world.enterprise_b.credit_code, county="太谷区", unit="")]
     response = post_roster(client, xlsx(ROSTER_HEADERS, rows))
     assert response.status_code == 302
-    assert "Enterprises added: 1; updated: 1." in client.get(response.location).get_data(as_text=True)
+    assert "Enterprises added: 1; updated: 1; assigned: 0." in client.get(response.location).get_data(as_text=True)
 
 
 def test_a_county_admin_cannot_import_or_update_another_countys_enterprises(login, world, db):

@@ -15,8 +15,10 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from checklist import access, credit_code
-from checklist.models import Checklist, County, Enterprise, Sector, Unit, User, new_token
+from checklist.models import Campaign, Checklist, County, Enterprise, Sector, Team, Unit, User, new_token, team_member
+from checklist.rules.assignments import AssignmentError, assign
 from checklist.rules.definitions import Catalogue, ItemDefinition, current_checklist, items_hash, new_version
+from checklist.rules.inspections import InspectionError, active_campaign
 from checklist.sheets.imports import (
     CHECKLIST_COLUMNS,
     CHECKLIST_SHEET,
@@ -37,6 +39,7 @@ PHONE = re.compile(r"[0-9][0-9-]{5,18}[0-9]")
 class RosterResult:
     created: int
     updated: int
+    assigned: int = 0
 
 
 def _require_importer(user: User) -> None:
@@ -88,6 +91,7 @@ class _Lookups:
     sectors: dict[str, Sector]
     units: dict[str, Unit]
     existing: dict[str, Enterprise]
+    members: dict[int, list[tuple[Team, User]]]  # by county: the members of its units' teams (包保)
 
 
 def _lookups(session: Session, codes: list[str]) -> _Lookups:
@@ -97,7 +101,14 @@ def _lookups(session: Session, codes: list[str]) -> _Lookups:
         existing.update((row.credit_code, row) for row in session.scalars(
             select(Enterprise).where(Enterprise.credit_code.in_(chunk))
         ))
+    members: dict[int, list[tuple[Team, User]]] = {}
+    for team, member in session.execute(
+        select(Team, User).join(Team.unit).join(team_member, team_member.c.team_id == Team.id)
+        .join(User, User.id == team_member.c.user_id).where(Unit.county_id.is_not(None))
+    ):
+        members.setdefault(team.unit.county_id, []).append((team, member))
     return _Lookups(
+        members=members,
         counties={name_key(county.name): county for county in session.scalars(select(County))},
         sectors={name_key(sector.name): sector for sector in session.scalars(select(Sector).order_by(Sector.id))},
         units={name_key(unit.name): unit for unit in session.scalars(select(Unit))},
@@ -117,6 +128,7 @@ class _RosterEntry:
     sector: Sector
     unit: Unit | None
     enterprise: Enterprise | None  # None: a new one
+    answerable: tuple[Team, User] | None = None  # 包保
 
 
 def _check_roster_row(
@@ -175,9 +187,36 @@ def _check_roster_row(
             problem("监管单位", _l("%(unit)s belongs to another county: choose a unit of %(county)s or of the city.",
                                unit=unit.name, county=county.name))
 
+    answerable = _answerable(cells, county, lookups, problem) if county is not None else None
     if len(errors) > before:
         return None
-    return _RosterEntry(cells, code, county, sector, unit, enterprise)
+    return _RosterEntry(cells, code, county, sector, unit, enterprise, answerable)
+
+
+def _answerable(cells: dict[str, str], county: County, lookups: _Lookups, problem) -> tuple[Team, User] | None:
+    """The team and person of the cells 包保检查组 and 包保责任人: a member (by name or user name) of a team of a
+    unit of the county; the team may be left out when the person is in one team only."""
+    team_name, person = cells["包保检查组"], cells["包保责任人"]
+    if not person:
+        if team_name:
+            problem("包保责任人", _l("Name the person answerable together with the team."))
+        return None
+    found = [
+        (team, member) for team, member in lookups.members.get(county.id, [])
+        if person in (member.name, member.username)
+        and (not team_name or name_key(team_name) in (name_key(team.name), name_key(team.unit.name + team.name)))
+    ]
+    if not found:
+        problem("包保责任人", _l("No member of a team of %(county)s is called %(name)s%(team)s.", county=county.name,
+                               name=person, team=f"（{team_name}）" if team_name else ""))
+    elif len({member.id for _team, member in found}) > 1:
+        problem("包保责任人", _l("Several members are called %(name)s: give the user name instead.", name=person))
+    elif len(found) > 1:
+        problem("包保检查组", _l("%(name)s is in several teams: name the unit and the team, e.g. %(example)s.",
+                              name=person, example=found[0][0].unit.name + found[0][0].name))
+    else:
+        return found[0]
+    return None
 
 
 def _store(session: Session, entry: _RosterEntry) -> bool:
@@ -190,6 +229,7 @@ def _store(session: Session, entry: _RosterEntry) -> bool:
     if created:
         enterprise = Enterprise(credit_code=entry.code, county=entry.county, qr_token=new_token())
         session.add(enterprise)
+        entry.enterprise = enterprise
     cells = entry.cells
     enterprise.name, enterprise.sector = cells["企业名称"], entry.sector
     for header, attribute in (("地址", "address"), ("联系人", "contact_name"), ("联系电话", "contact_phone")):
@@ -211,15 +251,34 @@ def import_roster(session: Session, user: User, data: bytes) -> RosterResult:
     entries = [_check_roster_row(row, user, lookups, seen, errors) for row in rows]
     if errors:
         _refuse(errors)
+    answerable: dict[tuple[Team, User], list[_RosterEntry]] = {}
+    for entry in entries:
+        if entry.answerable is not None:
+            answerable.setdefault(entry.answerable, []).append(entry)
+    campaign = _campaign_for(session, answerable)
     created = 0
     try:
         with session.begin_nested():
             for entry in entries:
                 created += _store(session, entry)
             session.flush()
+            for (team, person), assigned in answerable.items():
+                assign(session, user, campaign, [entry.enterprise for entry in assigned], team, person)
     except IntegrityError as error:  # another request added one of these codes at the same moment
         raise ImportRefused(_l("Someone saved the same data at the same moment. Upload the file again.")) from error
-    return RosterResult(created=created, updated=len(entries) - created)
+    except AssignmentError as error:
+        raise ImportRefused(error.message) from error
+    return RosterResult(created=created, updated=len(entries) - created, assigned=sum(map(len, answerable.values())))
+
+
+def _campaign_for(session: Session, answerable: dict) -> Campaign | None:
+    """The campaign the roster's 包保 is for: the running one."""
+    if not answerable:
+        return None
+    try:
+        return active_campaign(session)
+    except InspectionError as error:
+        raise ImportRefused(error.message) from error
 
 
 # A department's own checklist table

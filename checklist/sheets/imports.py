@@ -47,6 +47,7 @@ class Column:
     key: str
     required: bool
     max_length: int | None = None
+    added: bool = False  # a later column: a file of the older template, without it, reads as if it were blank
 
 
 ROSTER_COLUMNS = (
@@ -58,6 +59,8 @@ ROSTER_COLUMNS = (
     Column("联系人", "contact_name", False, _length(Enterprise.contact_name)),
     Column("联系电话", "contact_phone", False),
     Column("监管单位", "unit", False),
+    Column("包保检查组", "team", False, added=True),
+    Column("包保责任人", "person", False, added=True),
 )
 CHECKLIST_COLUMNS = (
     Column("编号", "code", True, _length(ChecklistItem.code)),
@@ -148,11 +151,11 @@ def _find_header(rows: list[tuple[int, tuple]], columns: tuple[Column, ...], she
             for column in columns:
                 if column.header not in positions and name_key(_text(value)) == name_key(column.header):
                     positions[column.header] = index
-        if len(positions) == len(columns):
+        if all(column.header in positions for column in columns if not column.added):
             return number, positions
         if len(positions) > len(best[1]):
             best = (number, positions)
-    missing = [column.header for column in columns if column.header not in best[1]]
+    missing = [column.header for column in columns if column.header not in best[1] and not column.added]
     raise ImportRefused(_l("The sheet %(sheet)s lacks the columns %(columns)s. Keep the header row of the template.",
                            sheet=sheet, columns="、".join(missing)))
 
@@ -193,7 +196,8 @@ def _read_sheet(workbook, sheet_name: str, columns: tuple[Column, ...]) -> list[
     rows = []
     below = ((number, values) for number, values in head if number > header)
     for number, values in chain(below, lines):
-        cells = {title: _text(values[index]) for title, index in positions.items()}
+        cells = {column.header: _text(values[positions[column.header]]) if column.header in positions else ""
+                 for column in columns}
         if not any(cells.values()):
             continue
         if len(rows) == MAX_ROWS:
@@ -278,7 +282,7 @@ def _list_validation(sheet, column: int, source: str, title: str, message: str, 
 def roster_template(choices: RosterChoices) -> bytes:
     """The roster workbook to fill in: the sheet 企业名录 and the sheet 填写说明 with the allowed values."""
     workbook = Workbook()
-    sheet = _data_sheet(workbook, ROSTER_SHEET, ROSTER_COLUMNS, [30, 22, 12, 14, 36, 10, 16, 22],
+    sheet = _data_sheet(workbook, ROSTER_SHEET, ROSTER_COLUMNS, [30, 22, 12, 14, 36, 10, 16, 22, 22, 12],
                         {"credit_code", "contact_phone"})
     yes, no = _("Yes"), _("No")
     guide = _guide(workbook, [
@@ -296,6 +300,11 @@ def roster_template(choices: RosterChoices) -> bytes:
         ("联系电话", no, _("7 to 20 digits or dashes, for example 0354-3012345 or 13812345678.")),
         ("监管单位", no, _("One of the names in the column Supervising units on the right, of the enterprise's "
                          "county or of the city.")),
+        ("包保检查组", no, _("The team answerable for the enterprise's county inspection in the running campaign "
+                          "(包保): its name, or its unit's name and its name, e.g. 榆次区住建局第一检查督导组. "
+                          "It may be left blank when the person is in one team only.")),
+        ("包保责任人", no, _("The person answerable: the name or the user name of a member of that team, of a unit "
+                          "of the enterprise's county.")),
     ], [
         _("One enterprise a row, below the header row. Keep the header row as it is."),
         _("At most %(num)d rows and %(size)d MB a file.", num=MAX_ROWS, size=MAX_BYTES // (1024 * 1024)),

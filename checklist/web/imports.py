@@ -74,8 +74,8 @@ def roster():
         session.rollback()
         return page(roster_form=form, refusal=refusal, refused_file=form.roster.data.filename, status=400)
     session.commit()
-    flash(_("Roster imported. Enterprises added: %(created)d; updated: %(updated)d.",
-            created=result.created, updated=result.updated), "success")
+    flash(_("Roster imported. Enterprises added: %(created)d; updated: %(updated)d; assigned: %(assigned)d.",
+            created=result.created, updated=result.updated, assigned=result.assigned), "success")
     return redirect(url_for("imports.index"))
 
 
