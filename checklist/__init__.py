@@ -63,6 +63,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         rectification,
         reports,
         site,
+        spot_checks,
         supervise,
         tables,
     )
@@ -72,8 +73,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     auth.init_app(app)
     errors.init_app(app)
     views.init_app(app)
-    for module in (auth, site, inspect, rectification, oversight, coverage, supervise, dashboard, tables, reports,
-                   imports, pwa, api):
+    for module in (auth, site, inspect, rectification, oversight, coverage, spot_checks, supervise, dashboard, tables,
+                   reports, imports, pwa, api):
         app.register_blueprint(module.bp)
     cli.init_app(app)
     return app

@@ -1,9 +1,12 @@
 """Who may see and do what: every object fetched by id goes through one of these."""
 
+from datetime import date
+
 from flask import abort
 from sqlalchemy import Select, false, func, true
 
 from checklist import access
+from checklist.clock import local_today
 from checklist.models import (
     County,
     Enterprise,
@@ -53,15 +56,33 @@ def can_view_enterprise(user: User, enterprise: Enterprise) -> bool:
         return user.enterprise_id == enterprise.id
     if user.unit is None:
         return False
-    return user.unit.is_city or user.unit.county_id == enterprise.county_id
+    return user.unit.is_city or user.unit.county_id == enterprise.county_id or drawn_for(user, enterprise)
 
 
-def allowed_modes(user: User) -> list[InspectionMode]:
-    """Return the inspection modes the user's role may start."""
+def drawn_for(user: User, enterprise: Enterprise, today: date | None = None) -> bool:
+    """Whether a spot-check draw of a running campaign sent the user to the enterprise (双随机): a county's
+    inspector may then open and inspect that one enterprise of another county, and nothing else of it."""
+    today = today or local_today()
+    return any(
+        task.enterprise_id == enterprise.id and task.plan.campaign.starts_on <= today <= task.plan.campaign.ends_on
+        for task in user.spot_check_tasks
+    )
+
+
+def can_draw(user: User) -> bool:
+    """The city's supervisors draw the spot checks and see the plans."""
+    return is_city(user)
+
+
+def allowed_modes(user: User, enterprise: Enterprise | None = None) -> list[InspectionMode]:
+    """Return the inspection modes the user's role may start (at the enterprise, if given): a county's inspector
+    drawn for an enterprise of another county inspects it as a cross inspection (交叉检查) only."""
     if user.role is Role.ENTERPRISE:
         return [InspectionMode.SELF_CHECK]
     if user.unit is None:
         return []
+    if enterprise is not None and not user.unit.is_city and user.unit.county_id != enterprise.county_id:
+        return [InspectionMode.CROSS]
     first = InspectionMode.CITY_SPOT if user.unit.is_city else InspectionMode.COUNTY_FULL
     return [first, InspectionMode.SURPRISE, InspectionMode.VIDEO, InspectionMode.CROSS]
 

@@ -8,6 +8,7 @@ from decimal import Decimal
 from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
 from sqlalchemy import (
+    BigInteger,
     CheckConstraint,
     Column,
     Date,
@@ -207,6 +208,7 @@ class User(UserMixin, Base):
     unit: Mapped[Unit | None] = relationship()
     enterprise: Mapped["Enterprise | None"] = relationship()
     teams: Mapped[list["Team"]] = relationship(secondary=team_member, back_populates="members")
+    spot_check_tasks: Mapped[list["SpotCheckTask"]] = relationship(secondary="spot_check_inspector", viewonly=True)
 
     @property
     def is_active(self) -> bool:
@@ -596,6 +598,54 @@ class Assignment(Base):
     enterprise: Mapped[Enterprise] = relationship()
     team: Mapped[Team] = relationship()
     user: Mapped[User] = relationship(foreign_keys=[user_id])
+
+
+spot_check_inspector = Table(
+    "spot_check_inspector",
+    Base.metadata,
+    Column("task_id", ForeignKey("spot_check_task.id", ondelete="CASCADE"), primary_key=True),
+    Column("user_id", ForeignKey("user.id"), primary_key=True, index=True),  # an inspector's own tasks
+)
+
+
+class SpotCheckPlan(Base):
+    """A 双随机 draw of the city's spot checks, kept to be published and checked again: its seed, its filter,
+    the fingerprints of both rosters (rules.spot_checks.roster_hash) and the tasks drawn."""
+
+    __tablename__ = "spot_check_plan"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaign.id"))
+    mode: Mapped[InspectionMode] = mapped_column(enum_column(InspectionMode))  # city_spot or surprise
+    seed: Mapped[int] = mapped_column(BigInteger)
+    filter: Mapped[str] = mapped_column(Text)  # JSON of read.spot_checks.DrawFilter
+    per_task: Mapped[int]
+    enterprises_hash: Mapped[str] = mapped_column(String(64))
+    inspectors_hash: Mapped[str] = mapped_column(String(64))
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))  # None: the command line
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    campaign: Mapped[Campaign] = relationship()
+    created_by: Mapped[User | None] = relationship()
+    tasks: Mapped[list["SpotCheckTask"]] = relationship(
+        back_populates="plan", order_by="SpotCheckTask.position", cascade="all, delete-orphan"
+    )
+
+
+class SpotCheckTask(Base):
+    """One drawn enterprise of a plan and the inspectors drawn for it."""
+
+    __tablename__ = "spot_check_task"
+    __table_args__ = (UniqueConstraint("plan_id", "position"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("spot_check_plan.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int]  # in drawn order, from 1
+    enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprise.id"), index=True)
+
+    plan: Mapped[SpotCheckPlan] = relationship(back_populates="tasks")
+    enterprise: Mapped[Enterprise] = relationship()
+    inspectors: Mapped[list[User]] = relationship(secondary=spot_check_inspector, order_by="User.id")
 
 
 class Measure(Base):

@@ -53,6 +53,7 @@ from checklist.models import (
     UnitKind,
 )
 from checklist.read.reports import yesterday
+from checklist.read.spot_checks import DrawFilter
 from checklist.rules import hazards as rectify
 from checklist.rules import photos
 from checklist.rules.inspections import (
@@ -64,6 +65,7 @@ from checklist.rules.inspections import (
     submit_inspection,
 )
 from checklist.rules.oversight import MeasureInput, take_measure
+from checklist.rules.spot_checks import draw_plan
 
 from .conftest import Client
 from .factories import add_inspector, add_user, new_uuid
@@ -114,6 +116,7 @@ class Objects:
     draft_id: int  # a draft: only its creator reaches it
     draft_item_id: int
     draft_action_id: int
+    plan_id: int = 0  # the city's spot-check plan (one for the whole city)
 
 
 @dataclass(frozen=True)
@@ -232,6 +235,9 @@ ROUTES: dict[str, Route] = {
     "reports.status": Route(frozenset({CITY})),
     "site.page": Route(EVERYONE, BY_ENTERPRISE, site),  # anonymous: the public page, asking to log in
     "site.start": Route(USERS, BY_ENTERPRISE, site),
+    "spot_checks.download": Route(frozenset({CITY}), values=lambda o: {"plan_id": o.plan_id}),
+    "spot_checks.plan": Route(frozenset({CITY}), values=lambda o: {"plan_id": o.plan_id}),
+    "spot_checks.plans": Route(frozenset({CITY})),
     "supervise.add_member": Route(SUPERVISORS, BY_COUNTY, lambda o: {"team_id": o.team_id}),
     "supervise.enterprise_qr": Route(GOVERNMENT, BY_ENTERPRISE, lambda o: {"enterprise_id": o.enterprise_id}),
     "supervise.enterprises": Route(GOVERNMENT, FILTER, county),
@@ -330,6 +336,12 @@ def build_tenants(app, db, world) -> Tenants:
     # items the county passed (印证), a major hazard under listed supervision, the reports and the texts
     # under its statistics table.
     submitted(world.city_admin, world.enterprise_b, None, "B", mode=InspectionMode.CITY_SPOT, skip=2)
+    # The city's random spot-check plan: two city inspectors drawn for one enterprise of county B.
+    for username in ("city_insp_1", "city_insp_2"):
+        add_inspector(db, username, world.city_unit)
+    db.flush()
+    plan = draw_plan(db, world.city_admin, records["B"][0].campaign, DrawFilter(county_id=world.county_b.id),
+                     enterprises=1, per_task=2, seed=7)
     # The city's 督政 of county B's department: a problem, and a talk with its director.
     oversight = start_inspection(db, catalogue, world.city_admin, world.unit_b, mode=InspectionMode.CITY_SPOT,
                                  team=None, client_uuid=new_uuid())
@@ -375,7 +387,7 @@ def build_tenants(app, db, world) -> Tenants:
             unit_id=unit_.id, committee_id=committee(county_.id).id, team_id=team.id, member_id=team_member.id,
             inspection_id=record.id, inspection_uuid=record.uuid, hazard_id=record.hazards[0].id,
             photo_id=record.photos[0].id, draft_id=draft_record.id, draft_item_id=draft_record.checklist.items[0].id,
-            draft_action_id=draft_record.actions[0].id,
+            draft_action_id=draft_record.actions[0].id, plan_id=plan.id,
         )
     tenants = Tenants(objects=objects)
     for role, draft_record in own_drafts.items():

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from checklist.rules.spot_checks import Candidate, Drawer, DrawError, Task, draw, roster_hash
+from checklist.draw import Candidate, Drawer, DrawError, Task, draw, roster_hash
 
 COUNTIES = [1, 2, 3, 4]
 SEEDS = st.integers(min_value=0, max_value=2**64)

@@ -21,6 +21,7 @@ from checklist.api import errors, schemas, tokens
 from checklist.api.errors import ApiError
 from checklist.api.schemas import PUBLIC, READ, WRITE, Operation
 from checklist.api.tokens import acting_user, issue_token
+from checklist.clock import local_today
 from checklist.db import get_session, writes
 from checklist.extensions import csrf
 from checklist.models import (
@@ -37,6 +38,7 @@ from checklist.models import (
     Sector,
     User,
 )
+from checklist.read import spot_checks
 from checklist.read import teams as read_teams
 from checklist.rules import accounts, outbox
 from checklist.rules.definitions import current_checklist
@@ -157,7 +159,11 @@ def user_county_id(user: User) -> int | None:
 def sites():
     user, session = acting_user(), get_session()
     county = parse(schemas.SitesQuery, request.args.to_dict()).county
-    query = access.visible_enterprises(select(Enterprise), user).join(Enterprise.county).join(Enterprise.sector)
+    drawn = spot_checks.drawn_enterprise_ids(user, local_today())  # of any county (access.drawn_for)
+    query = (
+        select(Enterprise).where(access.enterprise_filter(user) | Enterprise.id.in_(drawn))
+        .join(Enterprise.county).join(Enterprise.sector)
+    )
     if county is not None:
         if session.get(County, county) is None:
             raise ApiError(404, "not_found", _("There is no such county."))
@@ -167,14 +173,16 @@ def sites():
         query = query.where(Enterprise.county_id == county)
     if not access.allowed_modes(user):
         return jsonify([])
-    # What a phone precaches first: the enterprises assigned to the user (包保), then those its unit supervises.
+    # What a phone precaches first: the enterprises the user was drawn for or assigned (包保), then those its unit
+    # supervises.
     try:
         campaign_id = active_campaign(session).id
     except InspectionError:
         campaign_id = None
     mine = select(Assignment.id).where(Assignment.enterprise_id == Enterprise.id, Assignment.user_id == user.id,
                                        Assignment.campaign_id == campaign_id)
-    first = case((mine.exists(), 0), (Enterprise.supervising_unit_id == user.unit_id, 1), else_=2)
+    first = case((Enterprise.id.in_(drawn) | mine.exists(), 0), (Enterprise.supervising_unit_id == user.unit_id, 1),
+                 else_=2)
     enterprises = session.scalars(query.order_by(first, County.id, Enterprise.name, Enterprise.id)).all()
     return jsonify(schemas.Sites([
         schemas.Site(

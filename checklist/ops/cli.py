@@ -1,4 +1,4 @@
-"""Commands: flask --app app seed-demo | qr-sheet | export-table | coverage | backup | restore."""
+"""Commands: flask --app app seed-demo | qr-sheet | export-table | coverage | draw-spot-check | backup | restore."""
 
 import json
 from pathlib import Path
@@ -19,6 +19,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(qr_sheet_command)
     app.cli.add_command(export_table_command)
     app.cli.add_command(coverage_command)
+    app.cli.add_command(draw_spot_check_command)
     app.cli.add_command(backup_command)
     app.cli.add_command(restore_command)
 
@@ -154,6 +155,73 @@ def coverage_command(county_name: str | None, city: bool, start, end, output_for
 def figures_json(figures) -> dict:
     return {"roster": figures.roster, "inspected": figures.inspected, "not_inspected": figures.not_inspected,
             "self_checked": figures.self_checked, "by_county": figures.by_county, "by_city": figures.by_city}
+
+
+@click.command("draw-spot-check")
+@with_appcontext
+@click.option("--county", "county_name", help="Draw from this county's enterprises only, e.g. 榆次区.")
+@click.option("--sector", "sector_code", help="Draw from this sector's enterprises only, e.g. construction.")
+@click.option("--never-inspected", is_flag=True, help="Only enterprises nobody inspected in the campaign.")
+@click.option("--open-major", is_flag=True, help="Only enterprises with a major hazard not closed.")
+@click.option("--overdue", is_flag=True, help="Only enterprises with an overdue hazard.")
+@click.option("--with-counties", is_flag=True, help="Draw the counties' inspectors too (never the enterprise's own).")
+@click.option("--enterprises", type=int, required=True, help="How many enterprises to draw.")
+@click.option("--inspectors-per", type=int, required=True, help="How many inspectors for each (at least 2).")
+@click.option("--seed", type=int, required=True, help="The seed; the same seed on the same rosters draws the same.")
+@click.option("--mode", type=click.Choice(["city_spot", "surprise"]), default="city_spot")
+@click.option("--dry-run", is_flag=True, help="Show the draw without keeping it.")
+@click.option("--format", "output_format", type=click.Choice(["table", "json"]), default="table")
+def draw_spot_check_command(county_name, sector_code, never_inspected, open_major, overdue, with_counties,
+                            enterprises, inspectors_per, seed, mode, dry_run, output_format) -> None:
+    """Draw the city's random spot checks (双随机) and keep the plan, or only show it with --dry-run."""
+    from checklist.draw import DrawError
+    from checklist.models import InspectionMode, Sector
+    from checklist.read.spot_checks import DrawFilter
+    from checklist.rules.inspections import InspectionError, active_campaign
+    from checklist.rules.spot_checks import draw_from_rosters, keep_plan
+
+    session = current_app.extensions["sessionmaker"]()
+    with session:
+        county = sector = None
+        if county_name:
+            county = session.scalars(select(County).where(County.name == county_name)).first()
+            if county is None:
+                raise click.ClickException(f"no county named {county_name}")
+        if sector_code:
+            sector = session.scalars(select(Sector).where(Sector.code == sector_code)).first()
+            if sector is None:
+                raise click.ClickException(f"no sector with the code {sector_code}")
+        chosen = DrawFilter(county_id=county.id if county else None, sector_id=sector.id if sector else None,
+                            never_inspected=never_inspected, open_major=open_major, overdue=overdue,
+                            with_counties=with_counties)
+        try:
+            campaign = active_campaign(session)
+            drawn = draw_from_rosters(session, campaign, chosen, enterprises=enterprises, per_task=inspectors_per,
+                                      seed=seed)
+            if not dry_run:
+                plan = keep_plan(session, None, campaign, chosen, drawn, seed=seed, per_task=inspectors_per,
+                                 mode=InspectionMode(mode))
+                session.commit()
+        except (DrawError, InspectionError) as error:
+            raise click.ClickException(str(error.message)) from None
+        rows = [_task_json(task) for task in drawn.tasks]
+        if output_format == "json":
+            click.echo(json.dumps({"seed": seed, "tasks": rows}, ensure_ascii=False))
+            return
+        if not dry_run:
+            click.echo(f"plan {plan.id} kept: seed {seed}, {len(rows)} enterprises")
+        for number, row in enumerate(rows, start=1):
+            people = "、".join(f"{person['name']}（{person['county'] or '市级'}）" for person in row["inspectors"])
+            click.echo(f"{number:>3} {row['enterprise']['name']}（{row['enterprise']['county']}）: {people}")
+
+
+def _task_json(task) -> dict:
+    """A drawn task (checklist.draw.Task) as the command's JSON shows it."""
+    enterprise = task.enterprise
+    return {
+        "enterprise": {"id": enterprise.id, "name": enterprise.name, "county": enterprise.county},
+        "inspectors": [{"id": person.id, "name": person.name, "county": person.county} for person in task.inspectors],
+    }
 
 
 def size_text(count: float) -> str:

@@ -229,7 +229,7 @@ def assignments_of(session: Session, campaign: Campaign, enterprises: list[Enter
     )} if ids else {}
 
 
-def _inspected_in(campaign: Campaign) -> ColumnElement[bool]:
+def inspected_in(campaign: Campaign) -> ColumnElement[bool]:
     """Whether a county or city unit submitted an inspection of the enterprise in the campaign."""
     return select(Inspection.id).where(
         Inspection.enterprise_id == Enterprise.id, Inspection.campaign_id == campaign.id,
@@ -241,7 +241,7 @@ def assigned_to(session: Session, user: User, campaign: Campaign, limit: int = 1
     """The enterprises the user answers for in the campaign and nobody has inspected yet, by name."""
     return list(session.scalars(
         select(Enterprise).join(Assignment, Assignment.enterprise_id == Enterprise.id)
-        .where(Assignment.campaign_id == campaign.id, Assignment.user_id == user.id, ~_inspected_in(campaign))
+        .where(Assignment.campaign_id == campaign.id, Assignment.user_id == user.id, ~inspected_in(campaign))
         .options(joinedload(Enterprise.sector)).order_by(Enterprise.name, Enterprise.id).limit(limit)
     ))
 

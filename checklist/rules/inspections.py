@@ -104,7 +104,7 @@ def start_inspection(
         raise InspectionError(_l("You may not inspect this unit."), code="forbidden")
     if not oversight and not access.can_inspect(user, target):
         raise InspectionError(_l("You may not inspect this enterprise."), code="forbidden")
-    if mode not in (access.oversight_modes(user) if oversight else access.allowed_modes(user)):
+    if mode not in (access.oversight_modes(user) if oversight else access.allowed_modes(user, target)):
         raise InspectionError(_l("Your role cannot run this kind of inspection."), field="mode", code="forbidden")
     if team is not None and team.unit_id != user.unit_id:
         raise InspectionError(_l("That team belongs to another unit."), field="team_id")

@@ -1,158 +1,105 @@
-"""The city's random spot-check draw (双随机, 一公开): random enterprises, random inspectors for each.
+"""The city's 双随机 spot checks: draw a plan from the two rosters (checklist.draw), keep it to be published, and
+check it again later.
 
-The draw is pure and reproducible, so that it can be published and checked: given the seed and the two rosters
-(the enterprises that match the filter, the inspectors who may go), anyone re-running `draw` gets the same tasks,
-whatever order the rosters come in; `roster_hash` fingerprints a roster so that a record of the draw can show
-that the rosters were not changed afterwards. Only the raw bits of `random.Random(seed).getrandbits` are used,
-through our own rejection sampling and Fisher–Yates (never `randrange`, `sample` or `shuffle`, whose algorithms
-Python may change), so a published draw can be re-verified on a later Python.
-
-Each enterprise gets at least two inspectors, none of its own county (回避); a city unit's inspector
-(no county) may go anywhere. The load is spread: each task takes the eligible inspectors with the fewest tasks
-so far, ties broken at random, so when everyone may go everywhere the loads differ by at most one.
-A draw that cannot be made is refused with DrawError: the request and the rosters are checked before the draw,
-each drawn enterprise before any inspector is drawn.
+A plan keeps its seed, its filter and the fingerprints of both rosters, so that anyone can see that the same
+seed on the same rosters gives the same tasks, and that a re-run after a roster changed would not. Each task is
+a city spot check (or 四不两直) of its enterprise by its inspectors: their home page and their phone list it,
+and a drawn inspector of another county may open and inspect that enterprise (access.drawn_for).
 """
 
-import hashlib
-import json
-import random
-from bisect import bisect_left, bisect_right
-from collections import Counter
-from collections.abc import Iterable
-from dataclasses import dataclass, fields
-from functools import cache
-from itertools import pairwise
-from operator import attrgetter
-from typing import TypeVar
+from dataclasses import dataclass
+from datetime import date
 
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
-from checklist.refusal import Refused
+from checklist import access
+from checklist.clock import local_today
+from checklist.draw import DrawError, Task, draw, roster_hash
+from checklist.models import Campaign, InspectionMode, SpotCheckPlan, SpotCheckTask, User
+from checklist.read.spot_checks import DrawFilter, candidates, drawers
 
-MIN_PER_TASK = 2  # the national practice: no inspector checks an enterprise alone
-
-T = TypeVar("T")
-
-
-class DrawError(Refused):
-    """A refused draw."""
-
-
-@dataclass(frozen=True)
-class Candidate:
-    """An enterprise of the filtered roster."""
-
-    id: int
-    name: str
-    county_id: int
-    county: str
+PLAN_MODES = (InspectionMode.CITY_SPOT, InspectionMode.SURPRISE)
+SEED_LIMIT = 2**63  # a seed is stored as a signed 64-bit integer
 
 
 @dataclass(frozen=True)
-class Drawer:
-    """An inspector of the inspector roster; no county means a city unit's inspector."""
+class Drawn:
+    tasks: list[Task]
+    enterprises_hash: str
+    inspectors_hash: str
 
-    id: int
-    name: str
-    county_id: int | None
-    county: str | None
+
+def draw_from_rosters(session: Session, campaign: Campaign, chosen: DrawFilter, *, enterprises: int, per_task: int,
+                      seed: int, today: date | None = None) -> Drawn:
+    """Read both rosters as they are now and draw from them; raise DrawError when the draw cannot be made."""
+    if not 0 <= seed < SEED_LIMIT:
+        raise DrawError(_l("The seed is a whole number from 0 to %(limit)d.", limit=SEED_LIMIT - 1), field="seed")
+    pool = candidates(session, campaign, chosen, today or local_today())
+    people = drawers(session, chosen)
+    tasks = draw(seed, pool, people, enterprises, per_task)
+    return Drawn(tasks, roster_hash(pool), roster_hash(people))
+
+
+def draw_plan(
+    session: Session, user: User | None, campaign: Campaign, chosen: DrawFilter, *, enterprises: int, per_task: int,
+    seed: int, mode: InspectionMode = InspectionMode.CITY_SPOT, today: date | None = None,
+) -> SpotCheckPlan:
+    """Draw a plan and keep it; the user is the city's supervisor (None: the command line)."""
+    _require_drawer(user, mode)
+    drawn = draw_from_rosters(session, campaign, chosen, enterprises=enterprises, per_task=per_task, seed=seed,
+                              today=today)
+    return keep_plan(session, user, campaign, chosen, drawn, seed=seed, per_task=per_task, mode=mode)
+
+
+def _require_drawer(user: User | None, mode: InspectionMode) -> None:
+    if user is not None and not access.can_draw(user):
+        raise DrawError(_l("Only the city's supervisors draw spot checks."), code="forbidden")
+    if mode not in PLAN_MODES:
+        raise DrawError(_l("A drawn check is a city spot check or an unannounced one."), field="mode")
+
+
+def keep_plan(
+    session: Session, user: User | None, campaign: Campaign, chosen: DrawFilter, drawn: Drawn, *, seed: int,
+    per_task: int, mode: InspectionMode,
+) -> SpotCheckPlan:
+    """Keep a draw as a plan, its tasks and their inspectors."""
+    _require_drawer(user, mode)
+    people = {person.id: person for person in session.scalars(
+        select(User).where(User.id.in_({drawer.id for task in drawn.tasks for drawer in task.inspectors}))
+    )}
+    plan = SpotCheckPlan(
+        campaign=campaign, mode=mode, seed=seed, filter=chosen.to_json(), per_task=per_task,
+        enterprises_hash=drawn.enterprises_hash, inspectors_hash=drawn.inspectors_hash, created_by=user,
+    )
+    for position, task in enumerate(drawn.tasks, start=1):
+        plan.tasks.append(SpotCheckTask(position=position, enterprise_id=task.enterprise.id,
+                                        inspectors=[people[drawer.id] for drawer in task.inspectors]))
+    session.add(plan)
+    session.flush()
+    return plan
 
 
 @dataclass(frozen=True)
-class Task:
-    """One drawn enterprise and the inspectors drawn for it, in id order."""
+class Recheck:
+    """A plan drawn again with its seed on the rosters of now."""
 
-    enterprise: Candidate
-    inspectors: tuple[Drawer, ...]
-
-
-def roster_hash(rows: Iterable[Candidate | Drawer]) -> str:
-    """Return the sha256 (hex) of the roster's canonical JSON: rows sorted by id, keys sorted, UTF-8."""
-    canonical = [{name: getattr(row, name) for name in _field_names(type(row))}
-                 for row in sorted(rows, key=attrgetter("id"))]
-    text = json.dumps(canonical, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+    rosters_unchanged: bool
+    same_tasks: bool
+    refusal: str = ""  # why it cannot be drawn again at all (the roster shrank below the plan)
 
 
-@cache
-def _field_names(row_type: type) -> tuple[str, ...]:
-    """Return the names of a row dataclass's fields (looked up once per class)."""
-    return tuple(field.name for field in fields(row_type))
-
-
-def draw(
-    seed: int, candidates: Iterable[Candidate], drawers: Iterable[Drawer], enterprises: int, per_task: int,
-) -> list[Task]:
-    """Draw `enterprises` enterprises and `per_task` inspectors for each, in drawn order; raise DrawError."""
-    if enterprises < 1:
-        raise DrawError(_l("Ask for at least one enterprise."), field="enterprises")
-    if per_task < MIN_PER_TASK:
-        raise DrawError(_l("Send at least %(count)d inspectors to each enterprise.", count=MIN_PER_TASK),
-                        field="per_task")
-    candidates, drawers = _by_id(candidates), _by_id(drawers)
-    if enterprises > len(candidates):
-        raise DrawError(_l("Only %(count)d enterprises match the filter: ask for %(count)d or fewer.",
-                           count=len(candidates)), field="enterprises")
-    if per_task > len(drawers):
-        raise DrawError(_l("Only %(count)d inspectors are on the roster: ask for %(count)d or fewer per enterprise.",
-                           count=len(drawers)), field="per_task")
-
-    rng = random.Random(seed)
-    drawn = _choose(rng, candidates, enterprises)  # reorders our sorted copy: the roster is copied once
-    by_county = Counter(drawer.county_id for drawer in drawers)
-    for enterprise in drawn:  # every drawn enterprise is checked before any inspector is drawn
-        eligible = len(drawers) - by_county[enterprise.county_id]
-        if eligible < per_task:
-            raise DrawError(_l("Only %(count)d inspectors may go to %(enterprise)s (none of its own county): "
-                               "ask for fewer per enterprise or include more inspectors.",
-                               count=eligible, enterprise=enterprise.name), field="per_task")
-
-    loads = [0] * len(drawers)
-    counties = [drawer.county_id for drawer in drawers]
-    tasks = []
-    for enterprise in drawn:
-        chosen = _least_loaded(rng, loads, counties, enterprise.county_id, per_task)
-        for index in chosen:
-            loads[index] += 1
-        tasks.append(Task(enterprise, tuple(drawers[index] for index in sorted(chosen))))
-    return tasks
-
-
-def _by_id(rows: Iterable[T]) -> list[T]:
-    """Return a new list of the rows sorted by id; refuse a roster that holds an id twice (its order would matter)."""
-    ordered = sorted(rows, key=attrgetter("id"))
-    if any(first.id == second.id for first, second in pairwise(ordered)):
-        raise ValueError("a roster holds the same id twice")
-    return ordered
-
-
-def _choose(rng: random.Random, items: list[T], count: int) -> list[T]:
-    """Return `count` distinct items in drawn order by a partial Fisher–Yates, which reorders `items` in place."""
-    for position in range(count):
-        other = position + _below(rng, len(items) - position)
-        items[position], items[other] = items[other], items[position]
-    return items[:count]
-
-
-def _least_loaded(rng: random.Random, loads: list[int], counties: list[int | None], county_id: int,
-                  count: int) -> list[int]:
-    """Return the indexes of `count` drawers not of the county with the fewest tasks, ties drawn at random."""
-    eligible = [index for index, county in enumerate(counties) if county != county_id]
-    eligible.sort(key=loads.__getitem__)  # stable: id order within a load, so the tie draw is reproducible
-    threshold = loads[eligible[count - 1]]  # all below it go; the rest are drawn from those at it
-    first = bisect_left(eligible, threshold, key=loads.__getitem__)
-    last = bisect_right(eligible, threshold, key=loads.__getitem__)
-    tied, wanted = eligible[first:last], count - first
-    return eligible[:first] + (tied if len(tied) == wanted else _choose(rng, tied, wanted))
-
-
-def _below(rng: random.Random, n: int) -> int:
-    """Return a uniform integer in [0, n) from the generator's raw bits, by rejection (as randrange does)."""
-    if n < 1:
-        raise ValueError("nothing to draw from")  # the rejection loop below would never end
-    bits = (n - 1).bit_length()  # 0 bits for n == 1: nothing is drawn
-    while True:
-        value = rng.getrandbits(bits)
-        if value < n:
-            return value
+def check_plan(session: Session, plan: SpotCheckPlan, today: date | None = None) -> Recheck:
+    """Draw the plan again with its seed and filter on today's rosters, and say whether it comes out the same."""
+    try:
+        drawn = draw_from_rosters(
+            session, plan.campaign, DrawFilter.from_json(plan.filter), enterprises=len(plan.tasks),
+            per_task=plan.per_task, seed=plan.seed, today=today,
+        )
+    except DrawError as error:
+        return Recheck(False, False, str(error.message))
+    again = [(task.enterprise.id, [drawer.id for drawer in task.inspectors]) for task in drawn.tasks]
+    kept = [(task.enterprise_id, [person.id for person in task.inspectors]) for task in plan.tasks]
+    unchanged = (drawn.enterprises_hash, drawn.inspectors_hash) == (plan.enterprises_hash, plan.inspectors_hash)
+    return Recheck(unchanged, again == kept)

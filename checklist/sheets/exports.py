@@ -8,7 +8,7 @@ from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
 
 from checklist.clock import local_today, to_local
-from checklist.models import Hazard, Unit
+from checklist.models import Hazard, SpotCheckPlan, Unit
 from checklist.read import coverage
 
 THIN = Side(style="thin")
@@ -51,7 +51,12 @@ def append_row(sheet, values) -> None:
 def list_xlsx(sheet_title: str, title: str, headers: list[str], widths: list[int], rows) -> bytes:
     """A printable list: its title over the columns, a bordered row per record, the header kept on screen."""
     workbook = Workbook()
-    sheet = workbook.active
+    list_sheet(workbook.active, sheet_title, title, headers, widths, rows)
+    return workbook_bytes(workbook)
+
+
+def list_sheet(sheet, sheet_title: str, title: str, headers: list[str], widths: list[int], rows) -> None:
+    """Fill a sheet as list_xlsx does."""
     sheet.title = sheet_title
     sheet.append([title])
     sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(headers))
@@ -72,7 +77,6 @@ def list_xlsx(sheet_title: str, title: str, headers: list[str], widths: list[int
         cell.font = Font(bold=True)
     sheet.freeze_panes = "A3"
     landscape_a4(sheet)
-    return workbook_bytes(workbook)
 
 
 def major_hazards_xlsx(hazards: list[Hazard]) -> bytes:
@@ -160,6 +164,36 @@ def coverage_list_xlsx(enterprises: list, period: coverage.Period, kind: str, as
     )
     title = f"{coverage.KIND_LABELS[kind]}  {period.start.isoformat()} – {period.end.isoformat()}"
     return list_xlsx(_("Enterprises"), title, headers, [6, 10, 12, 32, 22, 22, 10, 14, 16, 10], rows)
+
+
+def spot_check_xlsx(plan: SpotCheckPlan, tasks: list, results: dict) -> bytes:
+    """A 双随机 plan (抽查计划: who goes where, with the seed and the rosters' fingerprints) and its results
+    (抽查结果), a sheet each."""
+    workbook = Workbook()
+    title = _("Spot-check plan %(number)d · %(mode)s · seed %(seed)d · drawn %(moment)s", number=plan.id,
+              mode=plan.mode.label, seed=plan.seed, moment=f"{to_local(plan.created_at):%Y-%m-%d %H:%M}")
+    list_sheet(
+        workbook.active, "抽查计划", title,
+        [_("No."), _("County"), _("Enterprise"), _("Credit code"), _("Inspectors")], [6, 10, 32, 22, 40],
+        ((task.position, task.enterprise.county.name, task.enterprise.name, task.enterprise.credit_code,
+          "、".join(f"{person.name}（{person.unit.name if person.unit else ''}）" for person in task.inspectors))
+         for task in tasks),
+    )
+    plan_sheet = workbook.active
+    plan_sheet.append([])
+    plan_sheet.append([_("Roster of enterprises"), plan.enterprises_hash])
+    plan_sheet.append([_("Roster of inspectors"), plan.inspectors_hash])
+    list_sheet(
+        workbook.create_sheet(), "抽查结果", _("Results of spot-check plan %(number)d", number=plan.id),
+        [_("No."), _("Enterprise"), _("Inspected on"), _("Hazards"), _("Major hazards"), _("Status")],
+        [6, 32, 16, 8, 10, 12],
+        ((task.position, task.enterprise.name,
+          to_local(results[task.id].inspection.submitted_at).date() if results[task.id].inspection else None,
+          results[task.id].hazards, results[task.id].major,
+          _("Done") if results[task.id].inspection else _("Not yet"))
+         for task in tasks),
+    )
+    return workbook_bytes(workbook)
 
 
 def teams_xlsx(units: list) -> bytes:

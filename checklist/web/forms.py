@@ -12,6 +12,7 @@ from wtforms import (
     DateField,
     DecimalField,
     HiddenField,
+    IntegerField,
     PasswordField,
     RadioField,
     SelectChoice,
@@ -20,7 +21,17 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import UUID, AnyOf, DataRequired, EqualTo, Length, NumberRange, Optional, ValidationError
+from wtforms.validators import (
+    UUID,
+    AnyOf,
+    DataRequired,
+    EqualTo,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    ValidationError,
+)
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from checklist.clock import reporting_window
@@ -75,6 +86,23 @@ def start_form(modes: list[InspectionMode], teams: list) -> StartInspectionForm:
     if form.team.data is None and teams:
         form.team.data = teams[0].id
     return form
+
+
+class DrawForm(FlaskForm):
+    """A 双随机 draw: the roster's filter, how many enterprises and inspectors, the seed and the mode."""
+
+    county = SelectField(_l("County"), coerce=int, validate_choice=False, validators=[Optional()])
+    sector = SelectField(_l("Sector"), coerce=int, validate_choice=False, validators=[Optional()])
+    never_inspected = BooleanField(_l("Never inspected in the campaign"))
+    open_major = BooleanField(_l("With a major hazard not closed"))
+    overdue = BooleanField(_l("With an overdue hazard"))
+    with_counties = BooleanField(_l("Draw the counties' inspectors too (never of the enterprise's own county)"))
+    # The numbers' limits are the draw's (checklist.draw): it says what is wrong in its own words.
+    enterprises = IntegerField(_l("Enterprises to draw"), validators=[InputRequired(), NumberRange(max=1000)])
+    per_task = IntegerField(_l("Inspectors for each"), default=2, validators=[InputRequired(), NumberRange(max=20)])
+    seed = IntegerField(_l("Seed"), validators=[InputRequired()])
+    mode = RadioField(_l("Inspection mode"), choices=choices([InspectionMode.CITY_SPOT, InspectionMode.SURPRISE]),
+                      default=InspectionMode.CITY_SPOT.value, validators=[DataRequired()])
 
 
 class MeasureForm(FlaskForm):

@@ -15,7 +15,7 @@ from checklist import access
 from checklist.clock import local_today, to_local
 from checklist.db import get_session
 from checklist.models import Enterprise, Inspection, InspectionStatus, Photo
-from checklist.read import coverage, hazards, reports
+from checklist.read import coverage, hazards, reports, spot_checks
 from checklist.rules.inspections import InspectionError, active_campaign
 
 bp = Blueprint("views", __name__)
@@ -87,11 +87,14 @@ def home():
             .order_by(Enterprise.name).limit(20)
         ).all()
     try:
-        assigned = coverage.assigned_to(session, current_user, active_campaign(session))
+        campaign = active_campaign(session)
     except InspectionError:  # no campaign yet
-        assigned = []
+        assigned, drawn = [], []
+    else:
+        assigned = coverage.assigned_to(session, current_user, campaign)
+        drawn = spot_checks.drawn_for(session, current_user, campaign)
     return render_template(
-        "home.html", drafts=drafts, recent=recent, query=query, found=found, assigned=assigned,
+        "home.html", drafts=drafts, recent=recent, query=query, found=found, assigned=assigned, drawn=drawn,
         waiting=hazards.waiting_for(session, current_user),
         reporting_unit=reports.reporting_unit_for(session, current_user), oversee=access.can_oversee(current_user),
     )

@@ -22,8 +22,8 @@ def site_enterprise(token: str) -> Enterprise:
     return enterprises.enterprise_by_token(get_session(), token) or abort(404)
 
 
-def start_form() -> StartInspectionForm:
-    return forms.start_form(access.allowed_modes(current_user), offered_teams(current_user))
+def start_form(enterprise: Enterprise) -> StartInspectionForm:
+    return forms.start_form(access.allowed_modes(current_user, enterprise), offered_teams(current_user))
 
 
 @bp.route("/s/<token>")
@@ -42,7 +42,7 @@ def page(token: str):
         select(Hazard.inspection_id, func.count()).where(Hazard.inspection_id.in_([each.id for each in inspections]))
         .group_by(Hazard.inspection_id)
     ).all())
-    form = start_form() if access.can_inspect(current_user, enterprise) else None
+    form = start_form(enterprise) if access.can_inspect(current_user, enterprise) else None
     return render_template(
         "site/page.html",
         enterprise=enterprise,
@@ -59,4 +59,4 @@ def start(token: str):
     if not current_user.is_authenticated:
         return current_app.login_manager.unauthorized()
     access.require(access.can_inspect(current_user, enterprise))
-    return start_from(start_form(), enterprise, url_for("site.page", token=token))
+    return start_from(start_form(enterprise), enterprise, url_for("site.page", token=token))
