@@ -23,6 +23,9 @@ What is measured and how:
   (BEGIN, COMMIT and PRAGMA not counted), in-process with the Flask test client, on the second request
   of the page (the first warms the app's caches).
 - dashboard_city_ms: the city dashboard in-process, median of 5 after one warm-up.
+- coverage_city_ms: the city's coverage page (/coverage, every county ranked) in-process, likewise.
+- draw_ms: a 双随机 draw of 100 enterprises × 2 inspectors from the whole roster and every inspector (the
+  city's and the counties'), both rosters read from the database, not kept; median of 5 after a warm-up.
 - photo_ms, photo_vs_pillow: the upload's photo pipeline (imaging.process_photo) on a 12-megapixel
   phone JPEG, over Pillow's bare draft decode + resize + encode of the same file; medians of 5.
 - site_first_load_kb: headless Chromium, empty cache, the inspector's cookie set: the site page's own
@@ -113,6 +116,8 @@ TARGETS: dict[str, Target] = {
     "queries_checklist": SAME_PAIR,
     "queries_dashboard": SAME_PAIR,
     "dashboard_city_ms": at_most(300, " ms"),
+    "coverage_city_ms": at_most(300, " ms"),
+    "draw_ms": at_most(1000, " ms"),
     "photo_ms": Target("report"),
     "photo_vs_pillow": at_most(1.2),
     "site_first_load_kb": at_most(60, " KB"),
@@ -659,14 +664,39 @@ def measure_export(app: Flask, scene: Scene, env: dict, folder: Path, report: Re
 
 def measure_dashboard(app: Flask, scene: Scene, report: Report, runs: int) -> None:
     browser = PageClient(app, scene.city, dataset_password())
-    browser.get("/dashboard")  # warm-up
+    times = timed_ms(lambda: browser.get("/dashboard"), runs)
+    print(f"  city dashboard in-process: {', '.join(f'{value:.0f}' for value in times)} ms")
+    report.add("dashboard_city_ms", rounded(median(times)), f"median of {len(times)} after a warm-up")
+
+
+def timed_ms(action: Callable[[], object], runs: int) -> list[float]:
+    """The times of an action in ms, after one warm-up: 5 runs (1 when quick)."""
+    action()
     times = []
     for _ in range(max(runs, 5) if runs > 1 else 1):
         began = time.perf_counter()
-        browser.get("/dashboard")
+        action()
         times.append((time.perf_counter() - began) * 1000)
-    print(f"  city dashboard in-process: {', '.join(f'{value:.0f}' for value in times)} ms")
-    report.add("dashboard_city_ms", rounded(median(times)), f"median of {len(times)} after a warm-up")
+    return times
+
+
+def measure_coverage(app: Flask, scene: Scene, report: Report, runs: int) -> None:
+    from checklist.read.spot_checks import DrawFilter
+    from checklist.rules.inspections import active_campaign
+    from checklist.rules.spot_checks import draw_from_rosters
+
+    browser = PageClient(app, scene.city, dataset_password())
+    times = timed_ms(lambda: browser.get("/coverage"), runs)
+    print(f"  city coverage page in-process: {', '.join(f'{value:.0f}' for value in times)} ms")
+    report.add("coverage_city_ms", rounded(median(times)), f"median of {len(times)} after a warm-up")
+    with app.extensions["sessionmaker"]() as session:
+        campaign = active_campaign(session)
+        drawn = []
+        times = timed_ms(lambda: drawn.append(draw_from_rosters(
+            session, campaign, DrawFilter(with_counties=True), enterprises=100, per_task=2, seed=len(drawn),
+        )), runs)
+    print(f"  draw of 100 x 2 from the whole roster: {', '.join(f'{value:.0f}' for value in times)} ms")
+    report.add("draw_ms", rounded(median(times)), f"median of {len(times)} after a warm-up")
 
 
 def measure_queries(small_url: str, full_app: Flask, full_scene: Scene, folder: Path, report: Report) -> None:
@@ -1022,6 +1052,8 @@ def main(argv: list[str] | None = None) -> int:
             measure_export(app, scene, env, folder, report, runs)
         with measuring(report, "city dashboard", ("dashboard_city_ms",)):
             measure_dashboard(app, scene, report, runs)
+        with measuring(report, "coverage and the spot-check draw", ("coverage_city_ms", "draw_ms")):
+            measure_coverage(app, scene, report, runs)
         with measuring(report, "SQL statements per page", ("queries_site", "queries_checklist", "queries_dashboard")):
             measure_queries(small.url, app, scene, folder, report)
         with measuring(report, "photo pipeline", ("photo_ms", "photo_vs_pillow")):

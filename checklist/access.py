@@ -56,7 +56,10 @@ def can_view_enterprise(user: User, enterprise: Enterprise) -> bool:
         return user.enterprise_id == enterprise.id
     if user.unit is None:
         return False
-    return user.unit.is_city or user.unit.county_id == enterprise.county_id or drawn_for(user, enterprise)
+    return (
+        user.unit.is_city or user.unit.county_id == enterprise.county_id
+        or drawn_for(user, enterprise) or crossing_to(user, enterprise)
+    )
 
 
 def drawn_for(user: User, enterprise: Enterprise, today: date | None = None) -> bool:
@@ -66,6 +69,15 @@ def drawn_for(user: User, enterprise: Enterprise, today: date | None = None) -> 
     return any(
         task.enterprise_id == enterprise.id and task.plan.campaign.starts_on <= today <= task.plan.campaign.ends_on
         for task in user.spot_check_tasks
+    )
+
+
+def crossing_to(user: User, enterprise: Enterprise, today: date | None = None) -> bool:
+    """Whether one of the user's teams is sent to the enterprise for a cross inspection (交叉检查) today."""
+    today = today or local_today()
+    return any(
+        crossing.enterprise_id == enterprise.id and crossing.is_running(today)
+        for team in user.teams for crossing in team.cross_assignments
     )
 
 

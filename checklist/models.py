@@ -248,6 +248,7 @@ class Team(Base):
 
     unit: Mapped[Unit] = relationship(back_populates="teams")
     members: Mapped[list[User]] = relationship(secondary=team_member, back_populates="teams")
+    cross_assignments: Mapped[list["CrossAssignment"]] = relationship(back_populates="team")
 
 
 class Sector(Base):
@@ -598,6 +599,27 @@ class Assignment(Base):
     enterprise: Mapped[Enterprise] = relationship()
     team: Mapped[Team] = relationship()
     user: Mapped[User] = relationship(foreign_keys=[user_id])
+
+
+class CrossAssignment(Base):
+    """交叉检查: the city sends a team of one county to an enterprise of another for a period; its members may then
+    open and inspect that enterprise (mode cross) in the period, and nothing else of that county."""
+
+    __tablename__ = "cross_assignment"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[int] = mapped_column(ForeignKey("team.id"), index=True)
+    enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprise.id"), index=True)
+    starts_on: Mapped[date] = mapped_column(Date)
+    ends_on: Mapped[date] = mapped_column(Date)
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    team: Mapped[Team] = relationship(back_populates="cross_assignments")
+    enterprise: Mapped[Enterprise] = relationship()
+
+    def is_running(self, today: date) -> bool:
+        return self.starts_on <= today <= self.ends_on
 
 
 spot_check_inspector = Table(

@@ -38,6 +38,7 @@ from sqlalchemy import select
 
 from checklist.clock import local_today
 from checklist.models import (
+    CrossAssignment,
     DailyReport,
     EnforcementKind,
     HazardLevel,
@@ -117,6 +118,7 @@ class Objects:
     draft_item_id: int
     draft_action_id: int
     plan_id: int = 0  # the city's spot-check plan (one for the whole city)
+    crossing_id: int = 0  # a team of county A sent to enterprise B (one for the whole city)
 
 
 @dataclass(frozen=True)
@@ -180,7 +182,9 @@ ROUTES: dict[str, Route] = {
     "auth.login": Route(EVERYONE),
     "auth.logout": Route(USERS),
     "coverage.assignments": Route(SUPERVISORS, BY_COUNTY, county),
+    "coverage.cross_assignments": Route(frozenset({CITY})),
     "coverage.download": Route(SUPERVISORS, BY_COUNTY, county),
+    "coverage.recall": Route(frozenset({CITY}), values=lambda o: {"crossing_id": o.crossing_id}),
     "coverage.enterprise_download": Route(SUPERVISORS, BY_COUNTY, county),
     "coverage.enterprise_list": Route(SUPERVISORS, BY_COUNTY, county),
     "coverage.overview": Route(SUPERVISORS, BY_COUNTY, county),
@@ -342,6 +346,11 @@ def build_tenants(app, db, world) -> Tenants:
     db.flush()
     plan = draw_plan(db, world.city_admin, records["B"][0].campaign, DrawFilter(county_id=world.county_b.id),
                      enterprises=1, per_task=2, seed=7)
+    # County A's team sent to county B's enterprise, from tomorrow: nothing of county B is reached today.
+    tomorrow = local_today() + timedelta(days=1)
+    crossing = CrossAssignment(team=world.team_a, enterprise=world.enterprise_b, starts_on=tomorrow,
+                               ends_on=tomorrow + timedelta(days=8), created_by_id=world.city_admin.id)
+    db.add(crossing)
     # The city's 督政 of county B's department: a problem, and a talk with its director.
     oversight = start_inspection(db, catalogue, world.city_admin, world.unit_b, mode=InspectionMode.CITY_SPOT,
                                  team=None, client_uuid=new_uuid())
@@ -387,7 +396,7 @@ def build_tenants(app, db, world) -> Tenants:
             unit_id=unit_.id, committee_id=committee(county_.id).id, team_id=team.id, member_id=team_member.id,
             inspection_id=record.id, inspection_uuid=record.uuid, hazard_id=record.hazards[0].id,
             photo_id=record.photos[0].id, draft_id=draft_record.id, draft_item_id=draft_record.checklist.items[0].id,
-            draft_action_id=draft_record.actions[0].id, plan_id=plan.id,
+            draft_action_id=draft_record.actions[0].id, plan_id=plan.id, crossing_id=crossing.id,
         )
     tenants = Tenants(objects=objects)
     for role, draft_record in own_drafts.items():

@@ -13,7 +13,7 @@ from flask import Blueprint, current_app, jsonify, request, url_for
 from flask_babel import gettext as _
 from pydantic import TypeAdapter
 from pydantic import ValidationError as Unparsed
-from sqlalchemy import case, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from checklist import access
@@ -25,7 +25,6 @@ from checklist.clock import local_today
 from checklist.db import get_session, writes
 from checklist.extensions import csrf
 from checklist.models import (
-    Assignment,
     Checklist,
     County,
     EnforcementKind,
@@ -38,7 +37,7 @@ from checklist.models import (
     Sector,
     User,
 )
-from checklist.read import spot_checks
+from checklist.read import enterprises
 from checklist.read import teams as read_teams
 from checklist.rules import accounts, outbox
 from checklist.rules.definitions import current_checklist
@@ -159,11 +158,11 @@ def user_county_id(user: User) -> int | None:
 def sites():
     user, session = acting_user(), get_session()
     county = parse(schemas.SitesQuery, request.args.to_dict()).county
-    drawn = spot_checks.drawn_enterprise_ids(user, local_today())  # of any county (access.drawn_for)
-    query = (
-        select(Enterprise).where(access.enterprise_filter(user) | Enterprise.id.in_(drawn))
-        .join(Enterprise.county).join(Enterprise.sector)
-    )
+    try:
+        campaign = active_campaign(session)
+    except InspectionError:
+        campaign = None
+    query, first = enterprises.sites(user, campaign, local_today())
     if county is not None:
         if session.get(County, county) is None:
             raise ApiError(404, "not_found", _("There is no such county."))
@@ -173,17 +172,7 @@ def sites():
         query = query.where(Enterprise.county_id == county)
     if not access.allowed_modes(user):
         return jsonify([])
-    # What a phone precaches first: the enterprises the user was drawn for or assigned (包保), then those its unit
-    # supervises.
-    try:
-        campaign_id = active_campaign(session).id
-    except InspectionError:
-        campaign_id = None
-    mine = select(Assignment.id).where(Assignment.enterprise_id == Enterprise.id, Assignment.user_id == user.id,
-                                       Assignment.campaign_id == campaign_id)
-    first = case((Enterprise.id.in_(drawn) | mine.exists(), 0), (Enterprise.supervising_unit_id == user.unit_id, 1),
-                 else_=2)
-    enterprises = session.scalars(query.order_by(first, County.id, Enterprise.name, Enterprise.id)).all()
+    found = session.scalars(query.order_by(first, County.id, Enterprise.name, Enterprise.id)).all()
     return jsonify(schemas.Sites([
         schemas.Site(
             token=enterprise.qr_token,
@@ -194,7 +183,7 @@ def sites():
             sector_name=enterprise.sector.name,
             address=enterprise.address,
         )
-        for enterprise in enterprises
+        for enterprise in found
     ]).model_dump(mode="json"))
 
 

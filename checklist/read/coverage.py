@@ -23,6 +23,7 @@ from checklist.models import (
     Assignment,
     Campaign,
     County,
+    CrossAssignment,
     Enterprise,
     Inspection,
     InspectionMode,
@@ -269,3 +270,33 @@ def county_members(session: Session, county_id: int) -> list[tuple[Team, User]]:
         .join(User, User.id == team_member.c.user_id)
         .where(Unit.county_id == county_id).order_by(Unit.name, Team.name, User.name)
     )]
+
+
+# 交叉检查: the teams the city sends to other counties' enterprises.
+
+
+def crossing_enterprise_ids(user: User, today: date) -> Select:
+    """Select the ids of the enterprises one of the user's teams is sent to today (access.crossing_to)."""
+    return (
+        select(CrossAssignment.enterprise_id)
+        .join(team_member, team_member.c.team_id == CrossAssignment.team_id)
+        .where(team_member.c.user_id == user.id, CrossAssignment.starts_on <= today, CrossAssignment.ends_on >= today)
+    )
+
+
+def cross_assignments(today: date) -> Select:
+    """The cross assignments not yet ended, the soonest ending first."""
+    return (
+        select(CrossAssignment).where(CrossAssignment.ends_on >= today)
+        .options(joinedload(CrossAssignment.team).joinedload(Team.unit).joinedload(Unit.county),
+                 joinedload(CrossAssignment.enterprise).joinedload(Enterprise.county))
+        .order_by(CrossAssignment.ends_on, CrossAssignment.team_id, CrossAssignment.id)
+    )
+
+
+def county_teams(session: Session) -> list[Team]:
+    """The teams of the counties' units, county by county: those the city may send."""
+    return list(session.scalars(
+        select(Team).join(Team.unit).join(Unit.county).options(joinedload(Team.unit).joinedload(Unit.county))
+        .order_by(County.code, Unit.name, Team.name)
+    ))

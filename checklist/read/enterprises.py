@@ -1,12 +1,14 @@
 """Looking up enterprises."""
 
 from dataclasses import dataclass
+from datetime import date
 
-from sqlalchemy import or_, select
+from sqlalchemy import ColumnElement, Select, case, or_, select
 from sqlalchemy.orm import Session
 
 from checklist import access
-from checklist.models import County, Enterprise, Sector, Unit, User
+from checklist.models import Assignment, Campaign, County, Enterprise, Sector, Unit, User
+from checklist.read import coverage, spot_checks
 
 
 def enterprise_by_token(session: Session, token: str) -> Enterprise | None:
@@ -42,3 +44,16 @@ def roster_choices(session: Session, user: User) -> RosterChoices:
         sectors=list(session.scalars(select(Sector).order_by(Sector.id))),
         units=list(session.scalars(units)),
     )
+
+
+def sites(user: User, campaign: Campaign | None, today: date) -> tuple[Select, ColumnElement]:
+    """The enterprises the user may inspect, with the order a phone precaches them in: first those a draw or a
+    cross inspection sent the user to (of any county) and those assigned to the user (包保), then those the
+    user's unit supervises, then the rest."""
+    sent = (Enterprise.id.in_(spot_checks.drawn_enterprise_ids(user, today))
+            | Enterprise.id.in_(coverage.crossing_enterprise_ids(user, today)))
+    mine = select(Assignment.id).where(Assignment.enterprise_id == Enterprise.id, Assignment.user_id == user.id,
+                                       Assignment.campaign_id == (campaign.id if campaign else None))
+    query = select(Enterprise).where(access.enterprise_filter(user) | sent).join(Enterprise.county).join(
+        Enterprise.sector)
+    return query, case((sent | mine.exists(), 0), (Enterprise.supervising_unit_id == user.unit_id, 1), else_=2)

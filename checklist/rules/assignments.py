@@ -1,19 +1,21 @@
-"""包保: the team and the person answerable for each enterprise's county inspection in a campaign.
+"""Who answers for which enterprise: 包保 (the team and the person answerable for each enterprise's county
+inspection in a campaign) and 交叉检查 (a county's team sent to another county's enterprises for a period).
 
 A county's supervisors (or the city's) assign its enterprises one by one, in bulk by sector and supervising
-unit, or through the roster import; assigning again replaces the earlier assignment. The function checks,
+unit, or through the roster import; assigning again replaces the earlier assignment. Each function checks,
 flushes and raises AssignmentError when refused; the caller commits.
 """
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from checklist import access
-from checklist.models import Assignment, Campaign, Enterprise, Team, User, utcnow
+from checklist.clock import EARLIEST_DAY, local_today
+from checklist.models import Assignment, Campaign, CrossAssignment, Enterprise, Team, User, utcnow
 from checklist.refusal import Refused
 
 
@@ -53,3 +55,36 @@ def assign(
         session.add(row)
     session.flush()
     return len(enterprises)
+
+
+# 交叉检查: the city sends a county's team to another county's enterprises for a period.
+
+
+def send_team(
+    session: Session, user: User, team: Team, enterprises: Sequence[Enterprise], starts_on: date, ends_on: date,
+) -> int:
+    """Send the team to each enterprise for the period (access.crossing_to); return how many were sent."""
+    if not access.is_city(user):
+        raise AssignmentError(_l("Only the city sends a team to another county."), code="forbidden")
+    if team.unit.county_id is None:
+        raise AssignmentError(_l("A cross inspection is made by a county's team."), field="team")
+    if not enterprises:
+        raise AssignmentError(_l("No enterprise matches: choose another county or sector."), field="county")
+    if any(enterprise.county_id == team.unit.county_id for enterprise in enterprises):
+        raise AssignmentError(_l("A cross inspection goes to another county's enterprises."), field="county")
+    if starts_on > ends_on or ends_on < local_today() or starts_on < EARLIEST_DAY:
+        raise AssignmentError(_l("The period must end on or after its start, and not before today."),
+                              field="ends_on")
+    for enterprise in enterprises:
+        session.add(CrossAssignment(team=team, enterprise=enterprise, starts_on=starts_on, ends_on=ends_on,
+                                    created_by_id=user.id))
+    session.flush()
+    return len(enterprises)
+
+
+def recall_team(session: Session, user: User, crossing: CrossAssignment) -> None:
+    """End a cross assignment: its team no longer reaches that enterprise."""
+    if not access.is_city(user):
+        raise AssignmentError(_l("Only the city sends a team to another county."), code="forbidden")
+    session.delete(crossing)
+    session.flush()

@@ -7,15 +7,16 @@ from sqlalchemy import select
 from wtforms import SelectChoice
 
 from checklist import access
+from checklist.clock import local_today
 from checklist.db import get_session, sql_int
-from checklist.models import County, Enterprise, Sector, Unit
+from checklist.models import County, CrossAssignment, Enterprise, Sector, Team, Unit
 from checklist.read import coverage
 from checklist.read.paging import paged
-from checklist.rules.assignments import AssignmentError, assign
+from checklist.rules.assignments import AssignmentError, assign, recall_team, send_team
 from checklist.rules.inspections import InspectionError, active_campaign
 from checklist.sheets.exports import coverage_list_xlsx, coverage_xlsx
 from checklist.web.errors import bad_request
-from checklist.web.forms import AssignForm, PeriodForm
+from checklist.web.forms import ActionForm, AssignForm, CrossForm, PeriodForm
 from checklist.web.respond import page_number, send_xlsx
 from checklist.web.tables import asks_period, default_period
 
@@ -188,3 +189,56 @@ def active_campaign_or_400():
         return active_campaign(get_session())
     except InspectionError as error:
         bad_request(str(error.message))
+
+
+# 交叉检查: the city sends a county's team to another county's enterprises for a period.
+
+
+def cross_form() -> CrossForm:
+    session = get_session()
+    form = CrossForm()
+    form.team.choices = [SelectChoice(team.id, f"{team.unit.county.name} {team.unit.name} {team.name}")
+                         for team in coverage.county_teams(session)]
+    form.county.choices = [SelectChoice(county.id, county.name)
+                           for county in session.scalars(select(County).order_by(County.code))]
+    form.sector.choices = [SelectChoice(0, "—")] + [
+        SelectChoice(sector.id, sector.name) for sector in session.scalars(select(Sector).order_by(Sector.id))]
+    return form
+
+
+@bp.route("/cross-assignments", methods=["GET", "POST"])
+def cross_assignments():
+    """The teams sent to other counties for cross inspections, and the form to send one."""
+    access.require(access.is_city(current_user))
+    session, form, status = get_session(), cross_form(), 200
+    if request.method == "POST":
+        if form.validate_on_submit():
+            team = session.get(Team, form.team.data) or abort(404)
+            query = select(Enterprise).where(Enterprise.county_id == form.county.data)
+            if form.sector.data:
+                query = query.where(Enterprise.sector_id == form.sector.data)
+            try:
+                count = send_team(session, current_user, team, session.scalars(query).all(),
+                                  form.starts_on.data, form.ends_on.data)
+            except AssignmentError as error:
+                session.rollback()
+                form[error.field or "team"].errors = [str(error.message)]
+            else:
+                session.commit()
+                flash(_("%(team)s is sent to %(count)d enterprises.", team=team.name, count=count), "success")
+                return redirect(url_for("coverage.cross_assignments"))
+        status = 400
+    page = paged(session, page_number(), coverage.cross_assignments(local_today()))
+    return render_template("coverage/cross.html", form=form, page=page), status
+
+
+@bp.route("/cross-assignments/<int:crossing_id>/recall", methods=["POST"])
+def recall(crossing_id: int):
+    access.require(access.is_city(current_user))
+    session = get_session()
+    crossing = session.get(CrossAssignment, crossing_id) or abort(404)
+    if ActionForm().validate_on_submit():
+        recall_team(session, current_user, crossing)
+        session.commit()
+        flash(_("The team no longer goes to %(enterprise)s.", enterprise=crossing.enterprise.name), "success")
+    return redirect(url_for("coverage.cross_assignments"))

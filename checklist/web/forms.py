@@ -105,6 +105,16 @@ class DrawForm(FlaskForm):
                       default=InspectionMode.CITY_SPOT.value, validators=[DataRequired()])
 
 
+class CrossForm(FlaskForm):
+    """交叉检查: a county's team sent to another county's enterprises (of a sector, or all) for a period."""
+
+    team = SelectField(_l("Team"), coerce=int, validate_choice=False, validators=[DataRequired()])
+    county = SelectField(_l("To the enterprises of"), coerce=int, validate_choice=False, validators=[DataRequired()])
+    sector = SelectField(_l("Sector"), coerce=int, validate_choice=False, validators=[Optional()])
+    starts_on = DateField(_l("From"), validators=[DataRequired()])
+    ends_on = DateField(_l("To"), validators=[DataRequired()])
+
+
 class MeasureForm(FlaskForm):
     """A 通报, 曝光 or 约谈 of a unit; the units offered are those the user may inspect."""
 
