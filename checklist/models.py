@@ -740,6 +740,8 @@ class DailyReport(Base):
     hazards_found: Mapped[int] = mapped_column(default=0)
     hazards_closed: Mapped[int] = mapped_column(default=0)
     enforcement_actions: Mapped[int] = mapped_column(default=0)
+    enterprises_inspected: Mapped[int] = mapped_column(default=0, server_default="0")  # 检查全覆盖 so far
+    enterprises_not_inspected: Mapped[int] = mapped_column(default=0, server_default="0")
     fines_wan: Mapped[Decimal] = mapped_column(Numeric(12, 2), default=Decimal("0"))
     leadership: Mapped[str] = mapped_column(Text, default="")  # 领导履职
     highlights: Mapped[str] = mapped_column(Text, default="")

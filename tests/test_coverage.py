@@ -9,7 +9,7 @@ from openpyxl import load_workbook
 from sqlalchemy import select
 
 from checklist.clock import local_today
-from checklist.models import Assignment, Enterprise, InspectionMode, Outcome, Role, Sector
+from checklist.models import Assignment, Enterprise, InspectionMode, Outcome, Role, Sector, Unit, UnitKind
 from checklist.rules.inspections import record_result, start_inspection, submit_inspection
 
 from .factories import add_enterprise, add_user, new_uuid
@@ -258,3 +258,21 @@ def test_a_roster_naming_an_unknown_or_foreign_person_is_refused_whole(login, wo
     assert problems == {(3, "包保责任人"), (4, "包保责任人")}
     assert db.scalars(select(Assignment)).all() == []
     assert db.scalars(select(Enterprise).where(Enterprise.name == "榆次甲公司")).first() is None
+
+
+def test_the_daily_report_is_prefilled_with_the_coverage_of_its_day(login, db, roster, world):
+    from checklist.read import reports
+
+    committee = db.scalars(select(Unit).where(Unit.county_id == world.county_a.id,
+                                              Unit.kind == UnitKind.COMMITTEE)).one()
+    yesterday = TODAY - timedelta(days=1)
+    figures = reports.daily_figures(db, committee, yesterday)
+    # the campaign so far: A (a day ago), 期外 (20 days ago) and 两家 inspected; A2, 自查 and 草稿 not
+    assert (figures.enterprises_inspected, figures.enterprises_not_inspected) == (3, 3)
+    assert reports.daily_figures(db, committee, TODAY - timedelta(days=25)).enterprises_inspected == 0
+    admin = login("admin_a")
+    assert admin.post(f"/reports/daily?day={yesterday.isoformat()}", {
+        "leadership": "", "highlights": "", "problems": "", "typical_cases": "",
+    }).status_code == 302
+    day = reports.compile_day(db, yesterday)
+    assert (day.totals.enterprises_inspected, day.totals.enterprises_not_inspected) == (3, 3)

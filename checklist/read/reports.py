@@ -13,12 +13,13 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import ColumnElement, and_, func, or_, select, true
+from sqlalchemy import ColumnElement, and_, case, func, or_, select, true
 from sqlalchemy.orm import Session, joinedload
 
 from checklist.access import can_report
 from checklist.clock import CHINA, day_bounds, local_day, month_bounds, month_of, naive_utc
 from checklist.models import (
+    Campaign,
     County,
     DailyReport,
     EnforcementAction,
@@ -36,7 +37,7 @@ from checklist.models import (
     User,
     utcnow,
 )
-from checklist.read import hazards
+from checklist.read import coverage, hazards
 
 DEADLINE_HOUR = 10  # the report of a day is due at 10:00 CST the next morning
 MONTHLY_LIMIT = 2500  # characters, whitespace not counted
@@ -120,7 +121,11 @@ class Figures:
     hazards_found: int = 0
     hazards_closed: int = 0
     enforcement_actions: int = 0
-    fines_wan: Decimal = Decimal("0.00")
+    # 检查全覆盖 at the end of the day, the campaign so far (read.coverage): a county's roster, or the
+    # enterprises a city department supervises.
+    enterprises_inspected: int = 0
+    enterprises_not_inspected: int = 0
+    fines_wan: Decimal = Decimal("0.00")  # last: the sums bring it back to exact cents apart
 
     @classmethod
     def of(cls, report: DailyReport) -> "Figures":
@@ -140,8 +145,12 @@ FIGURE_LABELS = {
     "hazards_found": _l("Hazards found"),
     "hazards_closed": _l("Hazards closed"),
     "enforcement_actions": _l("Enforcement actions"),
+    "enterprises_inspected": _l("Enterprises inspected so far"),
+    "enterprises_not_inspected": _l("Enterprises not yet inspected"),
     "fines_wan": _l("Fine (10,000 yuan)"),
 }
+# A city department's enterprises are in their county's roster too: the day's total counts the counties' only.
+COVERAGE_NAMES = ("enterprises_inspected", "enterprises_not_inspected")
 
 
 def _money(value) -> Decimal:
@@ -181,7 +190,23 @@ def daily_figures(session: Session, unit: Unit, day: date) -> Figures:
         select(inspections, hazard_counts, actions)
         .select_from(inspections.join(hazard_counts, true()).join(actions, true()))
     ).one()._mapping
-    return Figures(**{name: row[name] or 0 for name in FIGURE_NAMES[:-1]}, fines_wan=_money(row["fines_wan"]))
+    counted = {name: row[name] or 0 for name in FIGURE_NAMES if name not in COVERAGE_NAMES and name != "fines_wan"}
+    covered = coverage_at(session, unit, day)
+    return Figures(**counted, enterprises_inspected=covered.inspected, enterprises_not_inspected=covered.not_inspected,
+                   fines_wan=_money(row["fines_wan"]))
+
+
+def coverage_at(session: Session, unit: Unit, day: date) -> coverage.Figures:
+    """The coverage at the end of the day of the campaign running then: the county's, or a city department's
+    supervised enterprises'."""
+    campaign = session.scalars(
+        select(Campaign).where(Campaign.starts_on <= day, Campaign.ends_on >= day).order_by(Campaign.starts_on.desc())
+    ).first()
+    if campaign is None:
+        return coverage.Figures()
+    counties = coverage.coverage(session, None, coverage.Period(campaign, campaign.starts_on, day), unit.county_id)
+    rows = [row for county in counties for row in county.rows if unit.county_id is not None or row.unit is unit]
+    return sum((row.figures for row in rows), coverage.Figures())
 
 
 # Daily reports: submission and lateness.
@@ -284,9 +309,14 @@ def compile_day(session: Session, day: date, now: datetime | None = None) -> Day
         .options(joinedload(DailyReport.submitted_by))
         .order_by(Unit.county_id.is_(None), County.code, Unit.name)
     ).all()
+    counted = Unit.county_id.is_not(None)
     sums = session.execute(
-        select(*(func.coalesce(func.sum(getattr(DailyReport, name)), 0) for name in FIGURE_NAMES))
-        .where(DailyReport.report_date == day)
+        select(*(
+            func.coalesce(func.sum(case((counted, getattr(DailyReport, name)), else_=0) if name in COVERAGE_NAMES
+                                   else getattr(DailyReport, name)), 0)
+            for name in FIGURE_NAMES
+        ))
+        .join(DailyReport.unit).where(DailyReport.report_date == day)
     ).one()
     totals = Figures(*sums[:-1], fines_wan=_money(sums[-1]))
     rows = [UnitDay(unit, report, report_state(day, report, now)) for unit, report in reports]
