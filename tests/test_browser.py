@@ -225,3 +225,52 @@ def test_the_city_runs_an_oversight_check_of_a_county_department_with_the_eviden
     db.expire_all()
     [inspection] = db.query(Inspection).all()
     assert inspection.is_oversight and inspection.status is InspectionStatus.SUBMITTED
+
+
+def test_the_county_assigns_the_inspector_sees_it_and_a_drawn_city_inspector_opens_the_drawn_site(
+    live_server, browser, desktop, phone, world, db
+):
+    from checklist.models import SpotCheckTask
+
+    from .factories import add_inspector
+
+    for number in (1, 2):
+        add_inspector(db, f"city_insp_{number}", world.city_unit, f"市检查{number}")
+    db.commit()
+    page = desktop
+    log_in(page, live_server, "admin_a")
+    page.goto(f"{live_server}/assignments")
+    page.locator("#assign-form li", has_text=world.enterprise_a2.name).locator("input[type=checkbox]").check()
+    page.select_option("#member", f"{world.team_a.id}-{world.inspector_a.id}")
+    page.locator("#assign-form button[value=chosen]").click()
+    page.wait_for_selector(".flash.success")
+    assert "包保" in page.content()
+
+    log_in(phone, live_server, "insp_a")
+    phone.goto(f"{live_server}/")
+    assigned = phone.locator("ul.assigned")
+    assert world.enterprise_a2.name in assigned.inner_text() and no_horizontal_scroll(phone)
+    phone.screenshot(path=str(ARTIFACTS / "9-assigned-home.png"), full_page=True)
+
+    city = new_page(browser, viewport={"width": 1280, "height": 800})
+    log_in(city, live_server, "city")
+    city.goto(f"{live_server}/spot-checks")
+    city.select_option("select[name=county]", str(world.county_a.id))
+    city.fill("input[name=enterprises]", "1")
+    city.fill("input[name=per_task]", "2")
+    city.locator("#draw-form button[type=submit]").click()
+    city.wait_for_url("**/spot-checks/*")
+    assert "计划可复现" in city.content()
+    db.expire_all()
+    task = db.query(SpotCheckTask).one()
+    drawn = task.inspectors[0]
+
+    inspector = new_page(browser, **chromium.PHONE)
+    log_in(inspector, live_server, drawn.username)
+    inspector.goto(f"{live_server}/")
+    inspector.locator("ul.drawn a", has_text=task.enterprise.name).click()
+    inspector.wait_for_url(f"**/s/{task.enterprise.qr_token}")
+    assert inspector.locator("form.card button[type=submit]").count() == 1  # it may start the spot check
+    assert no_horizontal_scroll(inspector)
+    for each in (page, phone, city, inspector):
+        assert each.console_errors == []
