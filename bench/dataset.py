@@ -894,6 +894,7 @@ def _generate(path: Path, upload_dir: Path, scale: float) -> dict:
     engine = create_engine(f"sqlite:///{path}")
     with engine.begin() as tallying:  # the dashboards' tallies, which the ORM keeps and this load bypassed
         tallies.rebuild(tallying)
+        tallies.rebuild_coverage(tallying)
     engine.dispose()
     return {
         "format": FORMAT, "scale": scale, "seed": SEED, "generated_on": today.isoformat(),

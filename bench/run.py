@@ -994,7 +994,7 @@ def measure_browser(env: dict, folder: Path, scene: Scene, report: Report) -> No
 
 
 def dataset_password() -> str:
-    from checklist import dataset
+    from . import dataset
 
     return dataset.PASSWORD
 
@@ -1024,7 +1024,7 @@ def main(argv: list[str] | None = None) -> int:
     began = time.monotonic()
     report = Report()
 
-    from checklist import dataset
+    from . import dataset
 
     section(f"dataset, scale {options.scale:g}")
     full = dataset.ensure(options.scale, regenerate=options.regenerate)

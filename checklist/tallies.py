@@ -1,4 +1,5 @@
-"""The dashboards' tallies (HazardTally, CampaignTally), kept exact in the transaction of every change.
+"""The dashboards' tallies (HazardTally, CampaignTally, CoverageTally), kept exact in the transaction of every
+change.
 
 Counting a city's million hazards takes seconds; the tallies hold the same counts in a few thousand
 rows. Each ORM flush that adds, changes or deletes hazards reads their tally keys from the database
@@ -7,16 +8,31 @@ follow whatever the rules change without the rules knowing. Bulk loads that bypa
 benchmark's dataset, migration 0006) call `rebuild`.
 
 Only submitted hazards (found_at set) are counted, as everywhere else in the dashboards.
+
+The coverage (CoverageTally) changes only when an inspection is submitted: submit_inspection notes it
+(`note_submitted`); bulk loads, migration 0012 and the demo's back-dating call `rebuild_coverage`.
 """
 
 from collections import Counter
+from datetime import date
 
-from sqlalchemy import Connection, Select, delete, event, insert, select
+from sqlalchemy import Connection, Select, case, delete, event, func, insert, select, true
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from checklist.clock import local_day
-from checklist.models import CampaignTally, Enterprise, Hazard, HazardStatus, HazardTally, Inspection
+from checklist.models import (
+    CampaignTally,
+    CoverageTally,
+    Enterprise,
+    Hazard,
+    HazardStatus,
+    HazardTally,
+    Inspection,
+    InspectionMode,
+    InspectionStatus,
+    Unit,
+)
 
 HAZARD_KEY = ("county_id", "level", "status", "listed", "deadline")
 DAY_KEY = ("campaign_id", "county_id", "day")
@@ -109,3 +125,66 @@ def rebuild(connection: Connection) -> None:
         connection.execute(delete(table))
         if rows:
             connection.execute(insert(table), rows)
+
+
+# 检查全覆盖: the first day each kind of inspection reached each enterprise of a campaign (CoverageTally).
+
+COVERAGE_DAYS = {"self": "self_checked_on", "county": "county_on", "city": "city_on"}
+
+
+def _coverage_kind():
+    """Which column of CoverageTally an inspection counts in: its own self-check, a county's or the city's unit."""
+    inspecting = aliased(Unit)
+    kind = case(
+        (Inspection.mode == InspectionMode.SELF_CHECK, "self"), (inspecting.county_id.is_not(None), "county"),
+        (inspecting.id.is_not(None), "city"),
+    )
+    return inspecting, kind
+
+
+def _first_days(connection: Connection, where) -> dict[tuple[int, int], dict[str, date]]:
+    """{(campaign id, enterprise id): {column: first day}} of the submitted inspections the clause selects."""
+    inspecting, kind = _coverage_kind()
+    found: dict[tuple[int, int], dict[str, date]] = {}
+    for campaign_id, enterprise_id, which, first in connection.execute(
+        select(Inspection.campaign_id, Inspection.enterprise_id, kind, func.min(Inspection.submitted_at))
+        .outerjoin(inspecting, inspecting.id == Inspection.unit_id)
+        .where(Inspection.status == InspectionStatus.SUBMITTED, Inspection.enterprise_id.is_not(None),
+               Inspection.submitted_at.is_not(None), where)
+        .group_by(Inspection.campaign_id, Inspection.enterprise_id, kind)
+    ):
+        if which is not None:
+            found.setdefault((campaign_id, enterprise_id), {})[COVERAGE_DAYS[which]] = local_day(first)
+    return found
+
+
+def note_submitted(session: Session, inspection: Inspection) -> None:
+    """Keep the coverage of a submitted inspection's enterprise: its day, if it is the first of its kind.
+
+    One upsert that keeps the earlier day, so that two inspections submitted at once both count, in either order.
+    """
+    if inspection.enterprise_id is None:
+        return
+    session.flush()
+    connection = session.connection()
+    for (campaign_id, enterprise_id), days in _first_days(connection, Inspection.id == inspection.id).items():
+        dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
+        statement = dialect.insert(CoverageTally.__table__).values(
+            campaign_id=campaign_id, enterprise_id=enterprise_id, **days)
+        table = CoverageTally.__table__
+        connection.execute(statement.on_conflict_do_update(
+            index_elements=["campaign_id", "enterprise_id"],
+            set_={column: case((table.c[column].is_(None) | (table.c[column] > statement.excluded[column]),
+                                statement.excluded[column]), else_=table.c[column])
+                  for column in days},
+        ))
+
+
+def rebuild_coverage(connection: Connection) -> None:
+    """Keep the coverage afresh from every submitted inspection (a bulk load, a migration, the demo's past)."""
+    rows = [{"campaign_id": campaign_id, "enterprise_id": enterprise_id,
+             **{column: days.get(column) for column in COVERAGE_DAYS.values()}}
+            for (campaign_id, enterprise_id), days in _first_days(connection, true()).items()]
+    connection.execute(delete(CoverageTally.__table__))
+    for start in range(0, len(rows), 5000):
+        connection.execute(insert(CoverageTally.__table__), rows[start:start + 5000])

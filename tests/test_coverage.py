@@ -8,8 +8,9 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import select
 
+from checklist import tallies
 from checklist.clock import local_today
-from checklist.models import Assignment, Enterprise, InspectionMode, Outcome, Role, Sector, Unit, UnitKind
+from checklist.models import Assignment, Campaign, Enterprise, InspectionMode, Outcome, Role, Sector, Unit, UnitKind
 from checklist.rules.inspections import record_result, start_inspection, submit_inspection
 
 from .factories import add_enterprise, add_user, new_uuid
@@ -63,6 +64,7 @@ def roster(app, db, world):
     inspect(app, db, county, made["期外"], InspectionMode.COUNTY_FULL, team=world.team_a, days_ago=20)
     inspect(app, db, county, made["两家"], InspectionMode.COUNTY_FULL, team=world.team_a, days_ago=2)
     inspect(app, db, city, made["两家"], InspectionMode.CITY_SPOT, days_ago=1)
+    tallies.rebuild_coverage(db.connection())  # the inspections were back-dated after their submission
     db.commit()
     return made
 
@@ -71,6 +73,15 @@ def cli_json(app, *args):
     result = app.test_cli_runner().invoke(args=["coverage", *args, "--format", "json"])
     assert result.exit_code == 0, result.output
     return json.loads(result.output)
+
+
+def test_the_kept_coverage_is_the_one_counted_from_the_inspections(app, db, roster, world):
+    kept = cli_json(app, "--county", "榆次区")  # from the campaign's start: the kept first days
+    campaign = db.get(Campaign, 1)
+    counted = cli_json(app, "--county", "榆次区", "--from", (campaign.starts_on + timedelta(days=1)).isoformat())
+    assert kept["total"] == {"roster": 6, "inspected": 3, "not_inspected": 3, "self_checked": 1, "by_county": 3,
+                             "by_city": 1}
+    assert counted["total"] == kept["total"]  # nothing happened on the campaign's first day
 
 
 def test_the_county_figures_match_the_hand_counted_roster(app, roster, world):
@@ -276,3 +287,15 @@ def test_the_daily_report_is_prefilled_with_the_coverage_of_its_day(login, db, r
     }).status_code == 302
     day = reports.compile_day(db, yesterday)
     assert (day.totals.enterprises_inspected, day.totals.enterprises_not_inspected) == (3, 3)
+
+
+def test_an_inspection_submitted_through_the_form_counts_at_once(app, login, roster, world, db):
+    from .helpers import inspection_id, pass_everything_but, start
+
+    before = cli_json(app, "--county", "榆次区")["total"]
+    inspector = login("insp_a")
+    number = inspection_id(start(inspector, world, enterprise=world.enterprise_a2))
+    pass_everything_but(inspector, db, number, "none")
+    assert inspector.post(f"/inspections/{number}/review", {}).status_code == 302
+    after = cli_json(app, "--county", "榆次区")["total"]
+    assert (after["inspected"], after["by_county"]) == (before["inspected"] + 1, before["by_county"] + 1)

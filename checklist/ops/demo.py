@@ -21,7 +21,7 @@ from PIL import Image
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from checklist import access, credit_code
+from checklist import access, credit_code, tallies
 from checklist.clock import CHINA, local_day, local_today, to_local
 from checklist.imaging import ProcessedPhoto, process_photo
 from checklist.models import (
@@ -1187,6 +1187,7 @@ class _Seeder:
         self.lives()
         self.oversee(counties, current)
         session.flush()
+        tallies.rebuild_coverage(session.connection())  # the inspections were back-dated after submission
         return logins
 
 

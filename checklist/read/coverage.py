@@ -23,6 +23,7 @@ from checklist.models import (
     Assignment,
     Campaign,
     County,
+    CoverageTally,
     CrossAssignment,
     Enterprise,
     Inspection,
@@ -98,7 +99,13 @@ class CountyCoverage:
 
 
 def _per_enterprise(period: Period) -> Select:
-    """One row per enterprise with a submitted inspection in the period: who inspected it (1 or 0 each)."""
+    """One row per enterprise with a submitted inspection in the period: who inspected it (1 or 0 each).
+
+    A period from the campaign's start on (the campaign so far: the default, the dashboards and the daily
+    reports) reads the kept first days (CoverageTally); any other period reads the inspections themselves.
+    """
+    if period.start <= period.campaign.starts_on:
+        return _kept(period)
     lower, upper = day_bounds(period.start, period.end)
     inspecting = aliased(Unit)
     self_check = Inspection.mode == InspectionMode.SELF_CHECK
@@ -115,6 +122,22 @@ def _per_enterprise(period: Period) -> Select:
                Inspection.enterprise_id.is_not(None), Inspection.submitted_at >= lower,
                Inspection.submitted_at < upper)
         .group_by(Inspection.enterprise_id)
+        .subquery("inspected")
+    )
+
+
+def _kept(period: Period) -> Select:
+    """_per_enterprise from the kept first days: an enterprise is inspected by the period's end if its first
+    inspection of that kind came on or before that day."""
+
+    def by_end(column) -> ColumnElement:
+        return case((column <= period.end, 1), else_=0)
+
+    return (
+        select(CoverageTally.enterprise_id.label("enterprise_id"),
+               by_end(CoverageTally.self_checked_on).label("self_checked"),
+               by_end(CoverageTally.county_on).label("by_county"), by_end(CoverageTally.city_on).label("by_city"))
+        .where(CoverageTally.campaign_id == period.campaign.id)
         .subquery("inspected")
     )
 
@@ -231,10 +254,10 @@ def assignments_of(session: Session, campaign: Campaign, enterprises: list[Enter
 
 
 def inspected_in(campaign: Campaign) -> ColumnElement[bool]:
-    """Whether a county or city unit submitted an inspection of the enterprise in the campaign."""
-    return select(Inspection.id).where(
-        Inspection.enterprise_id == Enterprise.id, Inspection.campaign_id == campaign.id,
-        Inspection.status == InspectionStatus.SUBMITTED, Inspection.mode != InspectionMode.SELF_CHECK,
+    """Whether a county or city unit submitted an inspection of the enterprise in the campaign (kept)."""
+    return select(CoverageTally.enterprise_id).where(
+        CoverageTally.enterprise_id == Enterprise.id, CoverageTally.campaign_id == campaign.id,
+        CoverageTally.county_on.is_not(None) | CoverageTally.city_on.is_not(None),
     ).exists()
 
 

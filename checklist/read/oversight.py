@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import ColumnElement, Select, case, distinct, func, or_, select, true
+from sqlalchemy import ColumnElement, Select, and_, case, distinct, func, or_, select, true
 from sqlalchemy.orm import Session, joinedload
 
 from checklist import access
@@ -39,7 +39,7 @@ from checklist.models import (
     team_member,
     utcnow,
 )
-from checklist.read import coverage, hazards
+from checklist.read import coverage, hazards, overview
 from checklist.read.reports import report_state
 
 
@@ -133,17 +133,16 @@ class OversightFigures:
 def figures(session: Session, user: User, campaign: Campaign, today: date) -> OversightFigures:
     """Count the 督政 of the units the user may see, in three aggregate queries."""
     visible = select(Unit.id).where(access.visible_units_filter(user))
+    submitted = and_(Inspection.campaign_id == campaign.id, Inspection.status == InspectionStatus.SUBMITTED)
     inspections, units = session.execute(
-        select(func.count(), func.count(distinct(Inspection.inspected_unit_id))).where(
-            Inspection.inspected_unit_id.in_(visible), Inspection.campaign_id == campaign.id,
-            Inspection.status == InspectionStatus.SUBMITTED,
-        )
+        select(func.count().filter(submitted), func.count(distinct(case((submitted, Inspection.inspected_unit_id)))))
+        .where(overview.oversight_only(Inspection.inspected_unit_id), Inspection.inspected_unit_id.in_(visible))
     ).one()
-    not_closed = Hazard.status != HazardStatus.CLOSED
+    not_closed, found = Hazard.status != HazardStatus.CLOSED, Hazard.found_at.is_not(None)
     open_, overdue, closed = session.execute(
-        select(func.count().filter(not_closed), func.count().filter(not_closed, Hazard.deadline < today),
-               func.count().filter(Hazard.status == HazardStatus.CLOSED))
-        .where(Hazard.inspected_unit_id.in_(visible), Hazard.found_at.is_not(None))
+        select(func.count().filter(found, not_closed), func.count().filter(found, not_closed, Hazard.deadline < today),
+               func.count().filter(found, Hazard.status == HazardStatus.CLOSED))
+        .where(overview.oversight_only(Hazard.inspected_unit_id), Hazard.inspected_unit_id.in_(visible))
     ).one()
     kinds = dict(session.execute(
         select(Measure.kind, func.count()).where(Measure.unit_id.in_(visible)).group_by(Measure.kind)

@@ -7,7 +7,7 @@ from collections import Counter
 from dataclasses import asdict, dataclass, fields
 from datetime import date, timedelta
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import ColumnElement, Select, func, select
 from sqlalchemy.orm import Session
 
 from checklist import access
@@ -154,12 +154,17 @@ def inspections_by_mode(session: Session, user: User, campaign: Campaign) -> dic
     counts = Counter(dict(rows.all()))
     if access.sees_whole_city(user):
         counts.subtract(dict(session.execute(
-            select(Inspection.mode, func.count())
-            .where(Inspection.inspected_unit_id.is_not(None), Inspection.status == InspectionStatus.SUBMITTED,
-                   Inspection.campaign_id == campaign.id)
-            .group_by(Inspection.mode)
+            select(Inspection.mode, func.count().filter(Inspection.status == InspectionStatus.SUBMITTED,
+                                                        Inspection.campaign_id == campaign.id))
+            .where(oversight_only(Inspection.inspected_unit_id)).group_by(Inspection.mode)
         ).all()))
     return {mode: counts.get(mode, 0) for mode in InspectionMode}
+
+
+def oversight_only(inspected_unit_id) -> ColumnElement[bool]:
+    """Select the few rows of 督政 from their own index: a range, which SQLite reads from the index of
+    inspected_unit_id (it would not for IS NOT NULL beside the campaign's conditions)."""
+    return inspected_unit_id > 0
 
 
 def inspections_by_sector(session: Session, user: User, campaign: Campaign) -> list[tuple[Sector, int]]:

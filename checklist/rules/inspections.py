@@ -15,7 +15,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from checklist import access
+from checklist import access, tallies
 from checklist.clock import local_today, to_local
 from checklist.db import lock
 from checklist.imaging import ProcessedPhoto
@@ -274,6 +274,7 @@ def submit_inspection(session: Session, user: User, inspection: Inspection) -> I
         hazard.found_at = now
         record_history(session, user, hazard, HistoryAction.FOUND, HazardStatus.OPEN, at=now)
     session.flush()
+    tallies.note_submitted(session, inspection)
     return inspection
 
 

@@ -104,7 +104,8 @@ function refresh(force, userHint) {
       .filter(function (code, index, all) { return code && all.indexOf(code) === index; })
       .forEach(function (code) { urls.push("/api/v1/checklists/" + encodeURIComponent(code)); });
     urls.push("/", "/app/outbox", "/app/scan");
-    // The first MAX_SITE_PAGES sites: the unit's own, then the rest of the county (the city: of every county).
+    // The first MAX_SITE_PAGES sites, in the server's order: those the inspector was drawn for, sent to or
+    // assigned (包保), then the unit's own, then the rest of the county (the city: of every county).
     sites.slice(0, MAX_SITE_PAGES).forEach(function (site) { urls.push("/s/" + site.token); });
     const shellFrom = sites.length ? "/app/inspect/" + sites[0].token : null;
 
