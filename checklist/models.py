@@ -341,6 +341,8 @@ class ChecklistItem(Base):
     basis: Mapped[str] = mapped_column(Text, default="")
     guidance: Mapped[str] = mapped_column(Text, default="")
     evidence: Mapped[str] = mapped_column(String(20), default="", server_default="")  # 督政: the facts shown
+    # The 重大事故隐患判定标准 (document and article) by which a failure here is a 重大隐患; "" for none.
+    criterion: Mapped[str] = mapped_column(Text, default="", server_default="")
 
     checklist: Mapped[Checklist] = relationship(back_populates="items")
 

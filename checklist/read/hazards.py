@@ -81,7 +81,8 @@ def major_and_listed(user: User, include_closed: bool = False) -> Select:
     if not include_closed:
         query = query.where(Hazard.status != HazardStatus.CLOSED)
     return query.options(
-        joinedload(Hazard.enterprise).joinedload(Enterprise.county), joinedload(Hazard.listed_unit)
+        joinedload(Hazard.enterprise).joinedload(Enterprise.county), joinedload(Hazard.listed_unit),
+        joinedload(Hazard.item),  # its criterion is printed beside the hazard
     ).order_by(Hazard.status, Hazard.deadline, Hazard.id)
 
 

@@ -17,6 +17,7 @@ OVERSIGHT_FILE = "oversight.toml"
 SECTOR_KEYS = {"code", "name", "name_en", "notice_item", "focus", "items"}
 COMMON_KEYS = {"code", "name", "name_en", "items"}
 ITEM_KEYS = {"code", "text", "basis", "guidance"}
+SECTOR_ITEM_KEYS = ITEM_KEYS | {"criterion"}
 OVERSIGHT_ITEM_KEYS = ITEM_KEYS | {"evidence"}
 
 # Whom a common item is asked of (督政 / 查企 / both): common.toml says it of every item.
@@ -24,6 +25,20 @@ GOVERNMENT, ENTERPRISE, BOTH = "government", "enterprise", "both"
 AUDIENCES = (GOVERNMENT, ENTERPRISE, BOTH)
 # The facts the app shows beside a 督政 item as evidence (checklist.read.oversight draws each).
 EVIDENCE = ("teams", "daily_reports", "monthly_reports", "hazards", "inspections", "enforcement")
+# The national 重大事故隐患判定标准 a sector item may cite (its `criterion`: the document and the article):
+# each by its short title and its 文号 (document number); a criterion names at least one of the two.
+CRITERIA = (
+    ("煤矿重大事故隐患判定标准", "应急管理部令第4号"),
+    ("金属非金属矿山重大事故隐患判定标准", "矿安〔2022〕88号"),
+    ("化工和危险化学品生产经营单位重大生产安全事故隐患判定标准", "安监总管三〔2017〕121号"),
+    ("工贸企业重大事故隐患判定标准", "应急管理部令第10号"),
+    ("房屋市政工程生产安全重大事故隐患判定标准", "建质规〔2022〕2号"),
+    ("城镇燃气经营安全重大隐患判定标准", "建城规〔2023〕4号"),
+    ("重大火灾隐患判定方法", "GB 35181-2017"),
+    ("特种设备重大事故隐患判定准则", "GB 45067-2024"),
+    ("道路运输企业和城市客运企业安全生产重大事故隐患判定标准", "交办运〔2023〕52号"),
+    ("民用爆炸物品行业重大事故隐患判定标准", "工信厅安全函〔2023〕337号"),
+)
 
 
 class ChecklistFileError(Exception):
@@ -38,6 +53,7 @@ class ItemDefinition:
     guidance: str = ""
     audience: str = ENTERPRISE
     evidence: str = ""
+    criterion: str = ""  # the 重大事故隐患判定标准 (document and article) by which a failure is a 重大隐患
 
 
 @dataclass(frozen=True)
@@ -61,8 +77,12 @@ class OversightDefinition:
 
 
 def items_hash(items: tuple[ItemDefinition, ...]) -> str:
-    """Hash a checklist's items: a new hash means a new version."""
-    payload = [asdict(item) for item in items]
+    """Hash a checklist's items: a new hash means a new version.
+
+    An item without a criterion hashes as it did before criteria existed, so only the files that cite one
+    make new versions.
+    """
+    payload = [{key: value for key, value in asdict(item).items() if key != "criterion" or value} for item in items]
     return hashlib.sha256(json.dumps(payload, ensure_ascii=False).encode()).hexdigest()
 
 
@@ -103,6 +123,15 @@ def _string(data: dict, key: str, where: str, required: bool = True) -> str:
     return value
 
 
+def _criterion(data: dict, where: str) -> str:
+    """An item's major-hazard criterion: a non-empty string naming one of the CRITERIA documents."""
+    value = _string(data, "criterion", where)
+    if not any(title in value or number in value for title, number in CRITERIA):
+        known = "、".join(number for _title, number in CRITERIA)
+        raise ChecklistFileError(f"{where}: 'criterion' names no known 重大事故隐患判定标准 ({known})")
+    return value
+
+
 def _choice(data: dict, key: str, where: str, choices: tuple[str, ...]) -> str:
     value = data.get(key)
     if value not in choices:
@@ -136,6 +165,7 @@ def _items(data: dict, name: str, *, keys: set[str] = ITEM_KEYS, audience: str |
             guidance=_string(raw, "guidance", where, required=False),
             audience=audience or _choice(raw, "audience", where, AUDIENCES),
             evidence=_choice(raw, "evidence", where, ("", *EVIDENCE)) if "evidence" in raw else "",
+            criterion=_criterion(raw, where) if "criterion" in raw else "",
         ))
     return tuple(items)
 
@@ -169,7 +199,7 @@ def load_catalogue(folder: Path) -> Catalogue:
         notice_item = data.get("notice_item")
         if not isinstance(notice_item, int):
             raise ChecklistFileError(f"{path.name}: 'notice_item' must be a number")
-        items = _items(data, path.name)
+        items = _items(data, path.name, keys=SECTOR_ITEM_KEYS)
         _refuse_clash(path.name, items, common)
         sectors[code] = SectorDefinition(
             code=code,
@@ -226,6 +256,7 @@ def new_version(
             checklist.items.append(ChecklistItem(
                 position=position, section=section, code=item.code,
                 text=item.text, basis=item.basis, guidance=item.guidance, evidence=item.evidence,
+                criterion=item.criterion,
             ))
     return checklist
 

@@ -82,14 +82,15 @@ def list_sheet(sheet, sheet_title: str, title: str, headers: list[str], widths: 
 def major_hazards_xlsx(hazards: list[Hazard]) -> bytes:
     """The list of major and listed hazards (重大问题隐患清单), one row per hazard."""
     headers = [
-        _("No."), _("County"), _("Enterprise"), _("Credit code"), _("Hazard"), _("Level"), _("Found on"),
-        _("Deadline"), _("Status"), _("Overdue"), _("Supervising unit"), _("Supervision deadline"),
+        _("No."), _("County"), _("Enterprise"), _("Credit code"), _("Hazard"), _("Level"), _("Criterion"),
+        _("Found on"), _("Deadline"), _("Status"), _("Overdue"), _("Supervising unit"), _("Supervision deadline"),
         _("Responsible"),
     ]
     rows = (
         (
             number, hazard.enterprise.county.name, hazard.enterprise.name, hazard.enterprise.credit_code,
-            hazard.description, str(hazard.level.label), hazard.found_at.date() if hazard.found_at else None,
+            hazard.description, str(hazard.level.label), hazard.item.criterion if hazard.item else "",
+            hazard.found_at.date() if hazard.found_at else None,
             hazard.deadline, str(hazard.status.label), _("Yes") if hazard.is_overdue() else "",
             hazard.listed_unit.name if hazard.listed_unit else "", hazard.listed_deadline,
             hazard.responsible_person,
@@ -97,7 +98,7 @@ def major_hazards_xlsx(hazards: list[Hazard]) -> bytes:
         for number, hazard in enumerate(hazards, start=1)
     )
     return list_xlsx(_("Major hazards"), _("List of major hazards") + f"  {local_today().isoformat()}", headers,
-                     [6, 10, 28, 22, 48, 8, 12, 12, 10, 8, 22, 12, 10], rows)
+                     [6, 10, 28, 22, 48, 8, 36, 12, 12, 10, 8, 22, 12, 10], rows)
 
 
 def unit_problems_xlsx(unit: Unit, problems: list[Hazard]) -> bytes:

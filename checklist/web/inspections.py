@@ -133,7 +133,9 @@ def item(inspection_id: int, item_id: int):
     form = ItemForm(data=None if request.method == "POST" else {
         "outcome": result.outcome.value if result else None,
         "note": result.note if result else "",
-        "level": hazard.level.value if hazard else HazardLevel.GENERAL.value,
+        # An item citing a 重大事故隐患判定标准 fails as a major hazard unless the inspector says otherwise.
+        "level": hazard.level.value if hazard else (
+            HazardLevel.MAJOR if checklist_item.criterion else HazardLevel.GENERAL).value,
         "description": hazard.description if hazard else "",
         "deadline": hazard.deadline if hazard else None,
         "responsible_person": hazard.responsible_person if hazard else (
