@@ -260,3 +260,15 @@ def test_the_verification_queue_and_the_major_hazards_come_a_page_at_a_time(logi
     assert "1 / 2" in pages[0] and "2 / 2" in pages[1]
     major = [inspector.get(f"/major-hazards?page={page}").get_data(as_text=True) for page in (1, 2)]
     assert all("分页" in page for page in major) and "1 / 2" in major[0]
+
+
+def test_the_major_list_dates_a_hazard_by_its_day_in_china(login, hazard, db):
+    from datetime import datetime
+
+    from openpyxl import load_workbook
+
+    hazard.found_at = datetime(2026, 3, 1, 20, 30)  # 04:30 on 2 March in China Standard Time
+    db.commit()
+    sheet = load_workbook(BytesIO(login("city").get("/major-hazards.xlsx").data)).active
+    column = [cell.value for cell in sheet[2]].index("发现日期") + 1
+    assert sheet.cell(3, column).value.date().isoformat() == "2026-03-02"

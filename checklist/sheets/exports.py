@@ -90,7 +90,7 @@ def major_hazards_xlsx(hazards: list[Hazard]) -> bytes:
         (
             number, hazard.enterprise.county.name, hazard.enterprise.name, hazard.enterprise.credit_code,
             hazard.description, str(hazard.level.label), hazard.item.criterion if hazard.item else "",
-            hazard.found_at.date() if hazard.found_at else None,
+            to_local(hazard.found_at).date() if hazard.found_at else None,
             hazard.deadline, str(hazard.status.label), _("Yes") if hazard.is_overdue() else "",
             hazard.listed_unit.name if hazard.listed_unit else "", hazard.listed_deadline,
             hazard.responsible_person,
