@@ -67,8 +67,7 @@ def drawn_for(user: User, enterprise: Enterprise, today: date | None = None) -> 
     inspector may then open and inspect that one enterprise of another county, and nothing else of it."""
     today = today or local_today()
     return any(
-        task.enterprise_id == enterprise.id and task.plan.campaign.starts_on <= today <= task.plan.campaign.ends_on
-        for task in user.spot_check_tasks
+        task.enterprise_id == enterprise.id and task.plan.campaign.is_running(today) for task in user.spot_check_tasks
     )
 
 
@@ -88,7 +87,8 @@ def can_draw(user: User) -> bool:
 
 def allowed_modes(user: User, enterprise: Enterprise | None = None) -> list[InspectionMode]:
     """Return the inspection modes the user's role may start (at the enterprise, if given): a county's inspector
-    drawn for an enterprise of another county inspects it as a cross inspection (交叉检查) only."""
+    sent to an enterprise of another county (drawn for it, or with a team sent there) inspects it as a cross
+    inspection (交叉检查) only."""
     if user.role is Role.ENTERPRISE:
         return [InspectionMode.SELF_CHECK]
     if user.unit is None:

@@ -296,6 +296,9 @@ class Campaign(Base):
     starts_on: Mapped[date] = mapped_column(Date)
     ends_on: Mapped[date] = mapped_column(Date)
 
+    def is_running(self, today: date) -> bool:
+        return self.starts_on <= today <= self.ends_on
+
 
 class Checklist(Base):
     """One version of a sector's checklist: the common items plus the sector's items.
@@ -663,7 +666,7 @@ class SpotCheckPlan(Base):
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))  # None: the command line
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
-    campaign: Mapped[Campaign] = relationship()
+    campaign: Mapped[Campaign] = relationship(lazy="joined")  # access.drawn_for reads it with each task
     created_by: Mapped[User | None] = relationship()
     tasks: Mapped[list["SpotCheckTask"]] = relationship(
         back_populates="plan", order_by="SpotCheckTask.position", cascade="all, delete-orphan"
@@ -681,7 +684,7 @@ class SpotCheckTask(Base):
     position: Mapped[int]  # in drawn order, from 1
     enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprise.id"), index=True)
 
-    plan: Mapped[SpotCheckPlan] = relationship(back_populates="tasks")
+    plan: Mapped[SpotCheckPlan] = relationship(back_populates="tasks", lazy="joined")  # one query, not one a task
     enterprise: Mapped[Enterprise] = relationship()
     inspectors: Mapped[list[User]] = relationship(secondary=spot_check_inspector, order_by="User.id")
 

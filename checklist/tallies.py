@@ -72,13 +72,17 @@ def _table_of(kind: str):
     return (HazardTally.__table__, HAZARD_KEY) if kind == "count" else (CampaignTally.__table__, DAY_KEY)
 
 
+def upsert(connection: Connection, table):
+    """An INSERT that takes ON CONFLICT DO UPDATE, in the connection's own dialect."""
+    return (postgresql if connection.dialect.name == "postgresql" else sqlite).insert(table)
+
+
 def apply(connection: Connection, changes: Counter) -> None:
     """Add the changes to the tally rows, creating rows as needed, always in the same order (no deadlock)."""
-    dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
     for key in sorted((key for key, change in changes.items() if change), key=repr):
         kind, *values = key
         table, names = _table_of(kind)
-        statement = dialect.insert(table).values(**dict(zip(names, values, strict=True)), **{kind: changes[key]})
+        statement = upsert(connection, table).values(**dict(zip(names, values, strict=True)), **{kind: changes[key]})
         connection.execute(statement.on_conflict_do_update(
             index_elements=list(names), set_={kind: table.c[kind] + statement.excluded[kind]},
         ))
@@ -166,12 +170,9 @@ def note_submitted(session: Session, inspection: Inspection) -> None:
     if inspection.enterprise_id is None:
         return
     session.flush()
-    connection = session.connection()
+    connection, table = session.connection(), CoverageTally.__table__
     for (campaign_id, enterprise_id), days in _first_days(connection, Inspection.id == inspection.id).items():
-        dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
-        statement = dialect.insert(CoverageTally.__table__).values(
-            campaign_id=campaign_id, enterprise_id=enterprise_id, **days)
-        table = CoverageTally.__table__
+        statement = upsert(connection, table).values(campaign_id=campaign_id, enterprise_id=enterprise_id, **days)
         connection.execute(statement.on_conflict_do_update(
             index_elements=["campaign_id", "enterprise_id"],
             set_={column: case((table.c[column].is_(None) | (table.c[column] > statement.excluded[column]),

@@ -41,7 +41,7 @@ from checklist.read import enterprises
 from checklist.read import teams as read_teams
 from checklist.rules import accounts, outbox
 from checklist.rules.definitions import current_checklist
-from checklist.rules.inspections import HazardInput, InspectionError, active_campaign, default_deadline
+from checklist.rules.inspections import HazardInput, active_campaign_or_none, default_deadline
 
 bp = Blueprint("api", __name__, url_prefix=errors.PREFIX)
 csrf.exempt(bp)  # checked in authenticate(): a bearer token needs no CSRF token, a cookie does
@@ -158,11 +158,7 @@ def user_county_id(user: User) -> int | None:
 def sites():
     user, session = acting_user(), get_session()
     county = parse(schemas.SitesQuery, request.args.to_dict()).county
-    try:
-        campaign = active_campaign(session)
-    except InspectionError:
-        campaign = None
-    query, first = enterprises.sites(user, campaign, local_today())
+    query, first = enterprises.sites(user, active_campaign_or_none(session), local_today())
     if county is not None:
         if session.get(County, county) is None:
             raise ApiError(404, "not_found", _("There is no such county."))

@@ -53,15 +53,21 @@ def qr_sheet_command(county_name: str, output: Path) -> None:
     """Write the printable A4 PDF of QR labels for a county's enterprises."""
     session = current_app.extensions["sessionmaker"]()
     with session:
-        county = session.scalars(select(County).where(County.name == county_name)).first()
-        if county is None:
-            raise click.ClickException(f"no county named {county_name}")
+        county = county_named(session, county_name)
         enterprises = county_enterprises(session, county)
         output.write_bytes(label_sheet_pdf(enterprises, current_app.config["BASE_URL"], county.name))
     click.echo(f"{len(enterprises)} labels written to {output}")
 
 
 DAY = click.DateTime(formats=["%Y-%m-%d"])
+
+
+def county_named(session, name: str) -> County:
+    """The county of that name, or the command stops saying there is none."""
+    county = session.scalars(select(County).where(County.name == name)).first()
+    if county is None:
+        raise click.ClickException(f"no county named {name}")
+    return county
 
 
 @click.command("export-table")
@@ -86,9 +92,7 @@ def export_table_command(county_name: str | None, city: bool, start, end, output
         if city:
             table = city_table(session, start, end)
         else:
-            county = session.scalars(select(County).where(County.name == county_name)).first()
-            if county is None:
-                raise click.ClickException(f"no county named {county_name}")
+            county = county_named(session, county_name)
             table = county_table(session, county, start, end)
         output.write_bytes(statistics_table_xlsx(table))
     click.echo(f"{table.title}, {start} to {end}: {len(table.rows)} rows written to {output}")
@@ -125,9 +129,7 @@ def coverage_command(county_name: str | None, city: bool, start, end, output_for
             raise click.BadParameter(f"{start} is after --to {end}", param_hint="'--from'")
         county = None
         if county_name:
-            county = session.scalars(select(County).where(County.name == county_name)).first()
-            if county is None:
-                raise click.ClickException(f"no county named {county_name}")
+            county = county_named(session, county_name)
         period = coverage.Period(campaign, start, end)
         counties = coverage.coverage(session, None, period, county.id if county else None)
         counties = counties if county else coverage.ranked(counties)
@@ -184,9 +186,7 @@ def draw_spot_check_command(county_name, sector_code, never_inspected, open_majo
     with session:
         county = sector = None
         if county_name:
-            county = session.scalars(select(County).where(County.name == county_name)).first()
-            if county is None:
-                raise click.ClickException(f"no county named {county_name}")
+            county = county_named(session, county_name)
         if sector_code:
             sector = session.scalars(select(Sector).where(Sector.code == sector_code)).first()
             if sector is None:

@@ -15,7 +15,7 @@ from datetime import date
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import ColumnElement, Select, and_, case, func, literal, or_, select
-from sqlalchemy.orm import Session, aliased, joinedload
+from sqlalchemy.orm import Session, aliased, contains_eager, joinedload
 
 from checklist import access
 from checklist.clock import day_bounds
@@ -32,6 +32,7 @@ from checklist.models import (
     Sector,
     Team,
     Unit,
+    UnitKind,
     User,
     team_member,
 )
@@ -53,6 +54,11 @@ class Period:
     campaign: Campaign
     start: date
     end: date
+
+    @classmethod
+    def so_far(cls, campaign: Campaign, day: date) -> "Period":
+        """The campaign from its start to the end of the day: read from the kept first days."""
+        return cls(campaign, campaign.starts_on, max(campaign.starts_on, day))
 
 
 @dataclass(frozen=True)
@@ -182,6 +188,14 @@ def coverage(session: Session, user: User | None, period: Period, county_id: int
     return sorted(result, key=lambda each: each.county.code)
 
 
+def of_unit(session: Session, unit: Unit, period: Period) -> Figures:
+    """The coverage of the enterprises a unit answers for: a county office its county's, a department (of a
+    county or of the city) those it supervises."""
+    whole_county = unit.kind is UnitKind.COMMITTEE and unit.county_id is not None
+    return sum((row.figures for county in coverage(session, None, period, unit.county_id) for row in county.rows
+                if whole_county or row.unit is unit), Figures())
+
+
 def ranked(counties: list[CountyCoverage]) -> list[CountyCoverage]:
     """The counties with the largest share not yet inspected (the lowest coverage) first."""
     return sorted(counties, key=lambda each: (each.total.rate if each.total.rate is not None else 1.0,
@@ -215,6 +229,11 @@ class ListFilter:
         return {key: value for key, value in values.items() if value is not None}
 
 
+def supervised_by(unit_id: int) -> ColumnElement[bool]:
+    """The enterprises a supervising unit answers for; unit 0: those whose roster row names none."""
+    return Enterprise.supervising_unit_id.is_(None) if unit_id == 0 else Enterprise.supervising_unit_id == unit_id
+
+
 def enterprises(user: User, period: Period, chosen: ListFilter) -> Select:
     """Select the enterprises a number counts, by name, with their county, sector and supervising unit."""
     inspected = _per_enterprise(period)
@@ -234,8 +253,7 @@ def enterprises(user: User, period: Period, chosen: ListFilter) -> Select:
     if chosen.sector is not None:
         query = query.where(Enterprise.sector_id == chosen.sector)
     if chosen.unit is not None:
-        query = query.where(Enterprise.supervising_unit_id.is_(None) if chosen.unit == 0
-                            else Enterprise.supervising_unit_id == chosen.unit)
+        query = query.where(supervised_by(chosen.unit))
     return query.options(
         joinedload(Enterprise.county), joinedload(Enterprise.sector), joinedload(Enterprise.supervising_unit),
     ).order_by(Enterprise.county_id, Enterprise.sector_id, Enterprise.name, Enterprise.id)
@@ -277,8 +295,7 @@ def assignment_list(campaign: Campaign, county_id: int, sector: int | None, unit
     if sector is not None:
         query = query.where(Enterprise.sector_id == sector)
     if unit is not None:
-        query = query.where(Enterprise.supervising_unit_id.is_(None) if unit == 0
-                            else Enterprise.supervising_unit_id == unit)
+        query = query.where(supervised_by(unit))
     if unassigned:
         query = query.where(~select(Assignment.id).where(
             Assignment.enterprise_id == Enterprise.id, Assignment.campaign_id == campaign.id).exists())
@@ -286,12 +303,14 @@ def assignment_list(campaign: Campaign, county_id: int, sector: int | None, unit
         Enterprise.sector_id, Enterprise.name, Enterprise.id)
 
 
-def county_members(session: Session, county_id: int) -> list[tuple[Team, User]]:
-    """The members of the teams of a county's units, who may answer for its enterprises."""
+def county_members(session: Session, county_id: int | None = None) -> list[tuple[Team, User]]:
+    """The members of the teams of a county's units (None: of every county's), who may answer for its
+    enterprises."""
+    in_county = Unit.county_id.is_not(None) if county_id is None else Unit.county_id == county_id
     return [tuple(row) for row in session.execute(
         select(Team, User).join(Team.unit).join(team_member, team_member.c.team_id == Team.id)
         .join(User, User.id == team_member.c.user_id)
-        .where(Unit.county_id == county_id).order_by(Unit.name, Team.name, User.name)
+        .where(in_county).options(contains_eager(Team.unit)).order_by(Unit.name, Team.name, User.name)
     )]
 
 

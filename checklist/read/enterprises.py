@@ -16,11 +16,12 @@ def enterprise_by_token(session: Session, token: str) -> Enterprise | None:
     return session.scalars(select(Enterprise).where(Enterprise.qr_token == token)).first()
 
 
-def county_enterprises(session: Session, county: County) -> list[Enterprise]:
-    """Return a county's enterprises in label order: by sector, then name."""
-    return list(session.scalars(
-        select(Enterprise).where(Enterprise.county_id == county.id).order_by(Enterprise.sector_id, Enterprise.name)
-    ))
+def county_enterprises(session: Session, county: County, sector_id: int | None = None) -> list[Enterprise]:
+    """Return a county's enterprises (of one sector, if given) in label order: by sector, then name."""
+    query = select(Enterprise).where(Enterprise.county_id == county.id)
+    if sector_id is not None:
+        query = query.where(Enterprise.sector_id == sector_id)
+    return list(session.scalars(query.order_by(Enterprise.sector_id, Enterprise.name)))
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ county is inspected through it). Every figure is one SQL aggregate.
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import cache
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import ColumnElement, Select, and_, case, distinct, func, or_, select, true
@@ -40,7 +41,7 @@ from checklist.models import (
     utcnow,
 )
 from checklist.read import coverage, hazards, overview
-from checklist.read.reports import report_state
+from checklist.read.reports import ReportState, report_state
 
 
 def inspectable_units(session: Session, user: User) -> list[Unit]:
@@ -207,8 +208,7 @@ def team_facts(session: Session, unit: Unit, scope: list[int]) -> list[Fact]:
     ]
 
 
-def daily_report_facts(session: Session, unit: Unit, campaign: Campaign, now: datetime) -> list[Fact]:
-    reporter = reporting_unit_of(session, unit)
+def daily_report_facts(session: Session, reporter: Unit | None, campaign: Campaign, now: datetime) -> list[Fact]:
     if reporter is None:
         return [Fact(_l("Daily reports"), _l("No unit reports for it"), flagged=True)]
     today = local_day(now)
@@ -219,8 +219,8 @@ def daily_report_facts(session: Session, unit: Unit, campaign: Campaign, now: da
                                   DailyReport.report_date < today)
     )}
     states = {day: report_state(day, reports.get(day), now) for day in days}
-    late = [day for day, state in states.items() if state.value == "late"]
-    missing = [day for day, state in states.items() if state.value == "missing"]
+    late = [day for day, state in states.items() if state is ReportState.LATE]
+    missing = [day for day, state in states.items() if state is ReportState.MISSING]
     listed = ", ".join(f"{day.month}/{day.day}" for day in (late + missing)[:10])
     return [
         Fact(_l("Daily reports this month (by %(unit)s)", unit=reporter.name),
@@ -231,8 +231,7 @@ def daily_report_facts(session: Session, unit: Unit, campaign: Campaign, now: da
     ]
 
 
-def monthly_report_facts(session: Session, unit: Unit, campaign: Campaign, now: datetime) -> list[Fact]:
-    reporter = reporting_unit_of(session, unit)
+def monthly_report_facts(session: Session, reporter: Unit | None, campaign: Campaign, now: datetime) -> list[Fact]:
     if reporter is None:
         return [Fact(_l("Monthly reports"), _l("No unit reports for it"), flagged=True)]
     this_month = month_of(local_day(now))
@@ -299,11 +298,7 @@ def inspection_facts(session: Session, unit: Unit, scope: list[int], campaign: C
             func.count().filter(Inspection.hazards.any(), Inspection.signed_at.is_not(None)),
         ).where(*_campaign_inspections(scope, campaign), Inspection.enterprise_id.is_not(None))
     ).one()
-    # The campaign's coverage so far (read.coverage) of the enterprises the unit answers for.
-    period = coverage.Period(campaign, campaign.starts_on, max(campaign.starts_on, local_day(now)))
-    [county] = coverage.coverage(session, None, period, unit.county_id) or [None]
-    rows = [row for row in county.rows if unit.kind is UnitKind.COMMITTEE or row.unit is unit] if county else []
-    figures = sum((row.figures for row in rows), coverage.Figures())
+    figures = coverage.of_unit(session, unit, coverage.Period.so_far(campaign, local_day(now)))
     supervised, covered = figures.roster, figures.inspected
     share = f" ({covered * 100 // supervised}%)" if supervised else ""
     return [
@@ -334,15 +329,24 @@ def enforcement_facts(session: Session, scope: list[int], campaign: Campaign) ->
     )]
 
 
-def evidence(session: Session, unit: Unit, campaign: Campaign, now: datetime | None = None) -> dict[str, list[Fact]]:
-    """The facts the app holds about the unit, by the evidence key of the 督政 checklist's items."""
+def evidence(session: Session, unit: Unit, campaign: Campaign, now: datetime | None = None,
+             only: str | None = None) -> dict[str, list[Fact]]:
+    """The facts the app holds about the unit, by the evidence key of the 督政 checklist's items (only one key's,
+    for an item's page)."""
     now = now or utcnow()
-    today, scope = local_day(now), scope_ids(session, unit)
-    return {
-        "teams": team_facts(session, unit, scope),
-        "daily_reports": daily_report_facts(session, unit, campaign, now),
-        "monthly_reports": monthly_report_facts(session, unit, campaign, now),
-        "hazards": hazard_facts(session, unit, today),
-        "inspections": inspection_facts(session, unit, scope, campaign, now),
-        "enforcement": enforcement_facts(session, scope, campaign),
+    scope = cache(lambda: scope_ids(session, unit))  # each read once, and only when a key needs it
+    reporter = cache(lambda: reporting_unit_of(session, unit))
+    draws = {
+        "teams": lambda: team_facts(session, unit, scope()),
+        "daily_reports": lambda: daily_report_facts(session, reporter(), campaign, now),
+        "monthly_reports": lambda: monthly_report_facts(session, reporter(), campaign, now),
+        "hazards": lambda: hazard_facts(session, unit, local_day(now)),
+        "inspections": lambda: inspection_facts(session, unit, scope(), campaign, now),
+        "enforcement": lambda: enforcement_facts(session, scope(), campaign),
     }
+    return {key: draw() for key, draw in draws.items() if only in (None, key)}
+
+
+def inspection_measures(session: Session, inspection: Inspection) -> list[Measure]:
+    """The measures taken after a 督政 inspection, in the order they were recorded."""
+    return list(session.scalars(select(Measure).where(Measure.inspection_id == inspection.id).order_by(Measure.id)))

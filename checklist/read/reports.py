@@ -204,9 +204,7 @@ def coverage_at(session: Session, unit: Unit, day: date) -> coverage.Figures:
     ).first()
     if campaign is None:
         return coverage.Figures()
-    counties = coverage.coverage(session, None, coverage.Period(campaign, campaign.starts_on, day), unit.county_id)
-    rows = [row for county in counties for row in county.rows if unit.county_id is not None or row.unit is unit]
-    return sum((row.figures for row in rows), coverage.Figures())
+    return coverage.of_unit(session, unit, coverage.Period.so_far(campaign, day))
 
 
 # Daily reports: submission and lateness.

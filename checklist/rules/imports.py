@@ -15,7 +15,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from checklist import access, credit_code
-from checklist.models import Campaign, Checklist, County, Enterprise, Sector, Team, Unit, User, new_token, team_member
+from checklist.models import Campaign, Checklist, County, Enterprise, Sector, Team, Unit, User, new_token
+from checklist.read.coverage import county_members
 from checklist.rules.assignments import AssignmentError, assign
 from checklist.rules.definitions import Catalogue, ItemDefinition, current_checklist, items_hash, new_version
 from checklist.rules.inspections import InspectionError, active_campaign
@@ -102,10 +103,7 @@ def _lookups(session: Session, codes: list[str]) -> _Lookups:
             select(Enterprise).where(Enterprise.credit_code.in_(chunk))
         ))
     members: dict[int, list[tuple[Team, User]]] = {}
-    for team, member in session.execute(
-        select(Team, User).join(Team.unit).join(team_member, team_member.c.team_id == Team.id)
-        .join(User, User.id == team_member.c.user_id).where(Unit.county_id.is_not(None))
-    ):
+    for team, member in county_members(session):
         members.setdefault(team.unit.county_id, []).append((team, member))
     return _Lookups(
         members=members,

@@ -76,6 +76,14 @@ def active_campaign(session: Session, today: date | None = None) -> Campaign:
     return latest
 
 
+def active_campaign_or_none(session: Session, today: date | None = None) -> Campaign | None:
+    """active_campaign, or None when no campaign has been set up."""
+    try:
+        return active_campaign(session, today)
+    except InspectionError:
+        return None
+
+
 def start_inspection(
     session: Session,
     catalogue: Catalogue,

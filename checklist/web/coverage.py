@@ -11,13 +11,13 @@ from checklist.clock import local_today
 from checklist.db import get_session, sql_int
 from checklist.models import County, CrossAssignment, Enterprise, Sector, Team, Unit
 from checklist.read import coverage
+from checklist.read.enterprises import county_enterprises
 from checklist.read.paging import paged
 from checklist.rules.assignments import AssignmentError, assign, recall_team, send_team
-from checklist.rules.inspections import InspectionError, active_campaign
 from checklist.sheets.exports import coverage_list_xlsx, coverage_xlsx
 from checklist.web.errors import bad_request
-from checklist.web.forms import ActionForm, AssignForm, CrossForm, PeriodForm
-from checklist.web.respond import page_number, send_xlsx
+from checklist.web.forms import ActionForm, AssignForm, CrossForm, PeriodForm, named_choices
+from checklist.web.respond import page_number, running_campaign, send_xlsx
 from checklist.web.tables import asks_period, default_period
 
 bp = Blueprint("coverage", __name__)
@@ -44,7 +44,7 @@ def chosen_county() -> County | None:
 
 def chosen_period(strict: bool) -> tuple[coverage.Period, PeriodForm]:
     """The period asked for, else the running campaign's so far; a bad one is refused (strict) or shown."""
-    campaign = active_campaign_or_400()
+    campaign = running_campaign()
     form = PeriodForm(request.args)
     if asks_period() and form.validate():
         start, end = form.start.data, form.end.data
@@ -85,7 +85,7 @@ def download():
 def list_filter() -> coverage.ListFilter:
     kind = request.args.get("kind", "not_inspected")
     if kind not in coverage.KINDS:
-        bad_request(f"kind: {', '.join(coverage.KINDS)}")
+        bad_request(_("There is no such list of enterprises."))
     county = chosen_county()
     return coverage.ListFilter(
         kind=kind, county=county.id if county else None, sector=request.args.get("sector", type=sql_int),
@@ -115,8 +115,6 @@ def enterprise_download():
 # 包保: the county's enterprises assigned to a team's member.
 
 
-
-
 def assignment_filter() -> dict:
     return {
         "sector": request.values.get("sector", type=sql_int), "unit": request.values.get("unit", type=sql_int),
@@ -132,19 +130,18 @@ def assignments():
         return render_template("coverage/assignments.html", county=None,
                                counties=session.scalars(select(County).order_by(County.code)).all())
     access.require(access.can_assign(current_user, county.id))
-    campaign = active_campaign_or_400()
+    campaign = running_campaign()
     chosen = assignment_filter()
     query = coverage.assignment_list(campaign, county.id, chosen["sector"], chosen["unit"], bool(chosen["unassigned"]))
-    members = coverage.county_members(session, county.id)
+    members = {f"{team.id}-{user.id}": (team, user) for team, user in coverage.county_members(session, county.id)}
     form = AssignForm()
-    form.member.choices = [SelectChoice(f"{team.id}-{user.id}", f"{team.unit.name} {team.name} · {user.name}")
-                           for team, user in members]
+    form.member.choices = [SelectChoice(key, f"{team.unit.name} {team.name} · {user.name}")
+                           for key, (team, user) in members.items()]
     status = 200
     if request.method == "POST":
         if form.validate_on_submit():
             try:
-                count = assign_from(form, query, county, campaign, dict(
-                    ((f"{team.id}-{user.id}"), (team, user)) for team, user in members))
+                count = assign_from(form, query, county, campaign, members)
             except AssignmentError as error:
                 session.rollback()
                 form.member.errors = [str(error.message)]
@@ -184,13 +181,6 @@ def assign_from(form: AssignForm, query, county: County, campaign, members: dict
     return assign(get_session(), current_user, campaign, enterprises, team, person)
 
 
-def active_campaign_or_400():
-    try:
-        return active_campaign(get_session())
-    except InspectionError as error:
-        bad_request(str(error.message))
-
-
 # 交叉检查: the city sends a county's team to another county's enterprises for a period.
 
 
@@ -199,10 +189,8 @@ def cross_form() -> CrossForm:
     form = CrossForm()
     form.team.choices = [SelectChoice(team.id, f"{team.unit.county.name} {team.unit.name} {team.name}")
                          for team in coverage.county_teams(session)]
-    form.county.choices = [SelectChoice(county.id, county.name)
-                           for county in session.scalars(select(County).order_by(County.code))]
-    form.sector.choices = [SelectChoice(0, "—")] + [
-        SelectChoice(sector.id, sector.name) for sector in session.scalars(select(Sector).order_by(Sector.id))]
+    form.county.choices = named_choices(session.scalars(select(County).order_by(County.code)))
+    form.sector.choices = named_choices(session.scalars(select(Sector).order_by(Sector.id)), blank=True)
     return form
 
 
@@ -214,11 +202,10 @@ def cross_assignments():
     if request.method == "POST":
         if form.validate_on_submit():
             team = session.get(Team, form.team.data) or abort(404)
-            query = select(Enterprise).where(Enterprise.county_id == form.county.data)
-            if form.sector.data:
-                query = query.where(Enterprise.sector_id == form.sector.data)
+            county = session.get(County, form.county.data) or abort(404)
             try:
-                count = send_team(session, current_user, team, session.scalars(query).all(),
+                count = send_team(session, current_user, team,
+                                  county_enterprises(session, county, form.sector.data or None),
                                   form.starts_on.data, form.ends_on.data)
             except AssignmentError as error:
                 session.rollback()

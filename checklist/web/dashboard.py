@@ -47,7 +47,7 @@ def dashboard():
         weeks=overview.weekly_trend(session, current_user, campaign),
         oversight=oversight.figures(session, current_user, campaign, local_today()),
         coverage=coverage.city_total(coverage.coverage(
-            session, current_user, coverage.Period(campaign, min(campaign.starts_on, local_today()), local_today()),
+            session, current_user, coverage.Period.so_far(campaign, local_today()),
         )) if access.is_supervisor(current_user) else None,
         empty=overview.HazardFilter(),
     )

@@ -60,6 +60,11 @@ def choices(members) -> list[SelectChoice]:
     return [SelectChoice(member.value, member.label) for member in members]
 
 
+def named_choices(rows, blank: bool = False) -> list[SelectChoice]:
+    """Offer records (counties, sectors) as choices: their id sent, their name shown; blank adds "—" as 0."""
+    return [SelectChoice(0, "—")] * blank + [SelectChoice(row.id, row.name) for row in rows]
+
+
 class LoginForm(FlaskForm):
     username = StringField(_l("User name"), validators=[DataRequired(), Length(max=40)])
     password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=200)])

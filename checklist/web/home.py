@@ -16,7 +16,7 @@ from checklist.clock import local_today, to_local
 from checklist.db import get_session
 from checklist.models import Enterprise, Inspection, InspectionStatus, Photo
 from checklist.read import coverage, hazards, reports, spot_checks
-from checklist.rules.inspections import InspectionError, active_campaign
+from checklist.rules.inspections import active_campaign_or_none
 
 bp = Blueprint("views", __name__)
 
@@ -86,13 +86,9 @@ def home():
             .where(Enterprise.name.icontains(query, autoescape=True) | (Enterprise.credit_code == query.upper()))
             .order_by(Enterprise.name).limit(20)
         ).all()
-    try:
-        campaign = active_campaign(session)
-    except InspectionError:  # no campaign yet
-        assigned, drawn = [], []
-    else:
-        assigned = coverage.assigned_to(session, current_user, campaign)
-        drawn = spot_checks.drawn_for(session, current_user, campaign)
+    campaign = active_campaign_or_none(session)
+    assigned = coverage.assigned_to(session, current_user, campaign) if campaign else []
+    drawn = spot_checks.drawn_for(session, current_user, campaign) if campaign else []
     return render_template(
         "home.html", drafts=drafts, recent=recent, query=query, found=found, assigned=assigned, drawn=drawn,
         waiting=hazards.waiting_for(session, current_user),

@@ -3,7 +3,6 @@
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy import select
 from wtforms import SelectChoice
 
 from checklist import access
@@ -16,7 +15,6 @@ from checklist.models import (
     HazardLevel,
     Inspection,
     InspectionMode,
-    Measure,
     Outcome,
     Team,
     Unit,
@@ -116,11 +114,12 @@ def checklist(inspection_id: int):
     )
 
 
-def evidence_of(inspection: Inspection) -> dict | None:
-    """What the app holds about the unit of a 督政 inspection, shown beside its items while it is a draft."""
+def evidence_of(inspection: Inspection, only: str | None = None) -> dict | None:
+    """What the app holds about the unit of a 督政 inspection, shown beside its items while it is a draft
+    (only one evidence key's, for an item's page)."""
     if not inspection.is_oversight or not inspection.is_draft:
         return None
-    return oversight.evidence(get_session(), inspection.inspected_unit, inspection.campaign)
+    return oversight.evidence(get_session(), inspection.inspected_unit, inspection.campaign, only=only)
 
 
 @bp.route("/<int:inspection_id>/items/<int:item_id>", methods=["GET", "POST"])
@@ -154,7 +153,7 @@ def item(inspection_id: int, item_id: int):
         "inspect/item.html", inspection=inspection, item=checklist_item, form=form,
         photos=[photo for photo in inspection.photos if photo.item_id == checklist_item.id],
         deadline_days=current_app.config["HAZARD_DEADLINE_DAYS"],
-        evidence=evidence_of(inspection) if checklist_item.evidence else None,
+        evidence=evidence_of(inspection, only=checklist_item.evidence) if checklist_item.evidence else None,
     ), status
 
 
@@ -269,9 +268,7 @@ def problems(inspection_id: int):
         sign_form.signer_name.label.text = _("Name of the unit's official")
     return render_template(
         "inspect/problems.html", inspection=inspection, sign_form=sign_form,
-        measures=get_session().scalars(
-            select(Measure).where(Measure.inspection_id == inspection.id).order_by(Measure.id)
-        ).all() if unit else [],
+        measures=oversight.inspection_measures(get_session(), inspection) if unit else [],
         measure_allowed=unit is not None and not inspection.is_draft and access.can_inspect_unit(current_user, unit),
     )
 

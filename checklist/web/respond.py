@@ -2,7 +2,10 @@
 
 from flask import Response, request
 
-from checklist.db import sql_int
+from checklist.db import get_session, sql_int
+from checklist.models import Campaign
+from checklist.rules.inspections import InspectionError, active_campaign
+from checklist.web.errors import bad_request
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -10,6 +13,14 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 def send_xlsx(data: bytes, filename: str) -> Response:
     """Answer with a workbook to download under the given (ASCII) file name."""
     return Response(data, mimetype=XLSX, headers={"Content-Disposition": f"attachment; filename={filename}"})
+
+
+def running_campaign() -> Campaign:
+    """The campaign the page is about (rules.inspections.active_campaign), or a 400 page saying there is none."""
+    try:
+        return active_campaign(get_session())
+    except InspectionError as error:
+        bad_request(str(error.message))
 
 
 def page_number() -> int:

@@ -5,7 +5,6 @@ import secrets
 from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
-from wtforms import SelectChoice
 
 from checklist import access
 from checklist.db import get_session
@@ -13,12 +12,10 @@ from checklist.draw import DrawError
 from checklist.models import County, InspectionMode, Sector, SpotCheckPlan
 from checklist.read import spot_checks
 from checklist.read.paging import paged
-from checklist.rules.inspections import InspectionError, active_campaign
 from checklist.rules.spot_checks import check_plan, draw_plan
 from checklist.sheets.exports import spot_check_xlsx
-from checklist.web.errors import bad_request
-from checklist.web.forms import DrawForm
-from checklist.web.respond import page_number, send_xlsx
+from checklist.web.forms import DrawForm, named_choices
+from checklist.web.respond import page_number, running_campaign, send_xlsx
 
 bp = Blueprint("spot_checks", __name__, url_prefix="/spot-checks")
 
@@ -33,10 +30,8 @@ def require_city():
 def draw_form() -> DrawForm:
     session = get_session()
     form = DrawForm()
-    form.county.choices = [SelectChoice(0, "—")] + [
-        SelectChoice(county.id, county.name) for county in session.scalars(select(County).order_by(County.code))]
-    form.sector.choices = [SelectChoice(0, "—")] + [
-        SelectChoice(sector.id, sector.name) for sector in session.scalars(select(Sector).order_by(Sector.id))]
+    form.county.choices = named_choices(session.scalars(select(County).order_by(County.code)), blank=True)
+    form.sector.choices = named_choices(session.scalars(select(Sector).order_by(Sector.id)), blank=True)
     if request.method == "GET":
         form.seed.data = secrets.randbelow(10**9)  # shown, kept and published: anyone can draw it again
     return form
@@ -52,11 +47,7 @@ def chosen_filter(form: DrawForm) -> spot_checks.DrawFilter:
 
 @bp.route("", methods=["GET", "POST"])
 def plans():
-    session = get_session()
-    try:
-        campaign = active_campaign(session)
-    except InspectionError as error:
-        bad_request(str(error.message))
+    session, campaign = get_session(), running_campaign()
     form, status = draw_form(), 200
     if request.method == "POST":
         if form.validate_on_submit():

@@ -12,7 +12,7 @@ from checklist.clock import local_today
 from checklist.db import get_session, sql_int
 from checklist.models import County, Role
 from checklist.read import statistics
-from checklist.rules.inspections import InspectionError, active_campaign
+from checklist.rules.inspections import active_campaign_or_none
 from checklist.rules.reports import NoteError, save_note
 from checklist.sheets.exports import statistics_table_xlsx
 from checklist.web.errors import bad_request
@@ -33,11 +33,8 @@ def require_supervisor():
 def default_period() -> tuple[date, date]:
     """From the start of the running campaign to today."""
     today = local_today()
-    try:
-        starts_on = active_campaign(get_session(), today).starts_on
-    except InspectionError:
-        starts_on = today.replace(day=1)
-    return min(starts_on, today), today
+    campaign = active_campaign_or_none(get_session(), today)
+    return min(campaign.starts_on if campaign else today.replace(day=1), today), today
 
 
 def chosen_county() -> County | None:
