@@ -105,11 +105,15 @@ class HistoryAction(LabelledEnum):
     REJECTED = "rejected", _l("Fix rejected")
     EXTENDED = "extended", _l("Deadline extended")
     LISTED = "listed", _l("Placed under listed supervision")
+    REVIEWED = "reviewed", _l("Re-inspected: not yet rectified")
+    EXTENSION_ASKED = "extension_asked", _l("Extension requested")
+    EXTENSION_REFUSED = "extension_refused", _l("Extension refused")
 
 
 class PhotoKind(LabelledEnum):
     EVIDENCE = "evidence", _l("Evidence")
     PROOF = "proof", _l("Proof of the fix")
+    REVIEW = "review", _l("Re-inspection photo")
 
 
 class MeasureKind(LabelledEnum):
@@ -127,6 +131,34 @@ class EnforcementKind(LabelledEnum):
     LICENCE = "licence", _l("Licence suspended or revoked")
     CLOSURE = "closure", _l("Closure and ban")
     OTHER = "other", _l("Other")
+
+
+class DocumentKind(LabelledEnum):
+    """The numbered national enforcement documents (安全生产执法文书样式); `abbreviation` goes in the number."""
+
+    RECORD = "record", _l("On-site inspection record")  # 现场检查记录
+    MEASURES = "measures", _l("Decision on on-site measures")  # 现场处理措施决定书
+    ORDER = "order", _l("Order to rectify within a time limit")  # 责令限期整改指令书
+    REVIEW = "review", _l("Re-inspection opinion on rectification")  # 整改复查意见书
+
+    @property
+    def abbreviation(self) -> str:
+        """The kind's word in a number, as the national layouts print it (…检记〔2021〕第0001号)."""
+        return {"record": "检记", "measures": "现决", "order": "责改", "review": "复查"}[self.value]
+
+
+class ReviewVerdict(LabelledEnum):
+    """What a re-inspection (复查) found of one hazard's rectification."""
+
+    FIXED = "fixed", _l("Rectified"), "pass"
+    PARTIAL = "partial", _l("Partly rectified"), "submitted"
+    NOT_FIXED = "not_fixed", _l("Not rectified"), "fail"
+
+
+class ExtensionDecision(LabelledEnum):
+    PENDING = "pending", _l("Waiting for a decision"), "submitted"
+    APPROVED = "approved", _l("Approved"), "pass"
+    REFUSED = "refused", _l("Refused"), "fail"
 
 
 def enum_column(enum_class: type[enum.Enum]) -> Enum:
@@ -162,6 +194,11 @@ class Unit(Base):
     county_id: Mapped[int | None] = mapped_column(ForeignKey("county.id"))  # None: city level
     liaison_name: Mapped[str] = mapped_column(String(40), default="")  # 联络员
     liaison_phone: Mapped[str] = mapped_column(String(20), default="")
+    # The unit's short name heading its documents' numbers, e.g. "晋中应急" in 晋中应急检记〔2021〕第0001号.
+    document_prefix: Mapped[str] = mapped_column(String(30), default="", server_default="")
+    # Where its documents tell a party to appeal: 复议 to a government or a higher department, 诉讼 to a court.
+    review_bodies: Mapped[str] = mapped_column(String(120), default="", server_default="")
+    court: Mapped[str] = mapped_column(String(60), default="", server_default="")
 
     county: Mapped[County | None] = relationship(back_populates="units")
     teams: Mapped[list["Team"]] = relationship(back_populates="unit")
@@ -198,6 +235,7 @@ class User(UserMixin, Base):
     unit_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id"))
     enterprise_id: Mapped[int | None] = mapped_column(ForeignKey("enterprise.id"))
     active: Mapped[bool] = mapped_column(default=True)
+    card_number: Mapped[str] = mapped_column(String(30), default="", server_default="")  # 执法证号
     # A one-time code with which the user sets a password; only its hash is stored.
     activation_code_hash: Mapped[str] = mapped_column(String(200), default="")
     activation_expires_at: Mapped[datetime | None] = mapped_column(DateTime)
@@ -400,6 +438,7 @@ class Inspection(Base):
     )
     photos: Mapped[list["Photo"]] = relationship(back_populates="inspection", order_by="Photo.id")
     declared_photos: Mapped[list["DeclaredPhoto"]] = relationship(cascade="all, delete-orphan")
+    documents: Mapped[list["Document"]] = relationship(order_by="Document.id", viewonly=True)
 
     @property
     def is_draft(self) -> bool:
@@ -801,3 +840,130 @@ class DeclaredPhoto(Base):
     uuid: Mapped[str] = mapped_column(String(36), primary_key=True, index=True)
     item_id: Mapped[int | None] = mapped_column(ForeignKey("checklist_item.id"))
     hazard_id: Mapped[int | None] = mapped_column(ForeignKey("hazard.id", ondelete="CASCADE"))
+
+
+reinspection_inspector = Table(
+    "reinspection_inspector",
+    Base.metadata,
+    Column("reinspection_id", ForeignKey("reinspection.id", ondelete="CASCADE"), primary_key=True),
+    Column("user_id", ForeignKey("user.id"), primary_key=True),
+)
+
+
+class Reinspection(Base):
+    """A re-inspection (复查) of the hazards one inspection found at an enterprise, by the unit that found them
+    or the unit supervising them; it issues the 整改复查意见书."""
+
+    __tablename__ = "reinspection"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    uuid: Mapped[str] = mapped_column(String(36), unique=True)  # made by the form: a retried post adds none
+    inspection_id: Mapped[int] = mapped_column(ForeignKey("inspection.id"), index=True)  # the one that found them
+    enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprise.id"), index=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"), index=True)  # the re-inspecting unit
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    inspection: Mapped[Inspection] = relationship()
+    enterprise: Mapped[Enterprise] = relationship()
+    unit: Mapped[Unit] = relationship()
+    created_by: Mapped[User] = relationship()
+    inspectors: Mapped[list[User]] = relationship(secondary=reinspection_inspector, order_by="User.id")
+    results: Mapped[list["ReviewResult"]] = relationship(
+        back_populates="reinspection", order_by="ReviewResult.id", cascade="all, delete-orphan"
+    )
+
+
+class ReviewResult(Base):
+    """What a re-inspection found of one hazard."""
+
+    __tablename__ = "review_result"
+    __table_args__ = (UniqueConstraint("reinspection_id", "hazard_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    reinspection_id: Mapped[int] = mapped_column(ForeignKey("reinspection.id", ondelete="CASCADE"))
+    hazard_id: Mapped[int] = mapped_column(ForeignKey("hazard.id", ondelete="CASCADE"), index=True)
+    verdict: Mapped[ReviewVerdict] = mapped_column(enum_column(ReviewVerdict))
+    note: Mapped[str] = mapped_column(Text, default="")
+    new_deadline: Mapped[date | None] = mapped_column(Date)  # not (fully) rectified: the next deadline
+
+    reinspection: Mapped[Reinspection] = relationship(back_populates="results")
+    hazard: Mapped[Hazard] = relationship()
+
+
+class Document(Base):
+    """A numbered enforcement document, issued once: its number is never changed nor given again.
+
+    A voided document stays, marked 作废 with its reason; issuing again gives a new number.
+    """
+
+    __tablename__ = "document"
+    __table_args__ = (UniqueConstraint("unit_id", "kind", "year", "serial"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"))  # the issuing unit
+    kind: Mapped[DocumentKind] = mapped_column(enum_column(DocumentKind))
+    year: Mapped[int]
+    serial: Mapped[int]
+    prefix: Mapped[str] = mapped_column(String(30))  # the unit's prefix when issued, so the number never changes
+    inspection_id: Mapped[int] = mapped_column(ForeignKey("inspection.id"), index=True)
+    reinspection_id: Mapped[int | None] = mapped_column(ForeignKey("reinspection.id"), index=True)
+    issued_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    issued_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    voided_at: Mapped[datetime | None] = mapped_column(DateTime)
+    voided_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    void_reason: Mapped[str] = mapped_column(Text, default="")
+
+    unit: Mapped[Unit] = relationship()
+    inspection: Mapped[Inspection] = relationship()
+    reinspection: Mapped[Reinspection | None] = relationship()
+    issued_by: Mapped[User] = relationship(foreign_keys=[issued_by_id])
+    voided_by: Mapped[User | None] = relationship(foreign_keys=[voided_by_id])
+
+    @property
+    def number(self) -> str:
+        return f"{self.prefix}{self.kind.abbreviation}〔{self.year}〕第{self.serial:04d}号"
+
+    @property
+    def is_void(self) -> bool:
+        return self.voided_at is not None
+
+
+class DocumentSequence(Base):
+    """The last serial given per issuing unit, kind and year: taken and raised in the issuing transaction, so
+    numbers have no gap and no double (rules.documents.next_serial)."""
+
+    __tablename__ = "document_sequence"
+
+    unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"), primary_key=True)
+    kind: Mapped[DocumentKind] = mapped_column(enum_column(DocumentKind), primary_key=True)
+    year: Mapped[int] = mapped_column(primary_key=True)
+    last: Mapped[int] = mapped_column(default=0)
+
+
+class ExtensionRequest(Base):
+    """An enterprise's request for more time to rectify a hazard (延期申请) and the unit's decision."""
+
+    __tablename__ = "extension_request"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    hazard_id: Mapped[int] = mapped_column(ForeignKey("hazard.id", ondelete="CASCADE"), index=True)
+    requested_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    requested_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    reason: Mapped[str] = mapped_column(Text)
+    deadline_from: Mapped[date] = mapped_column(Date)  # the deadline when asked
+    requested_deadline: Mapped[date] = mapped_column(Date)
+    decision: Mapped[ExtensionDecision] = mapped_column(
+        enum_column(ExtensionDecision), default=ExtensionDecision.PENDING
+    )
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    decided_at: Mapped[datetime | None] = mapped_column(DateTime)
+    decision_note: Mapped[str] = mapped_column(Text, default="")
+
+    hazard: Mapped[Hazard] = relationship()
+    requested_by: Mapped[User] = relationship(foreign_keys=[requested_by_id])
+    decided_by: Mapped[User | None] = relationship(foreign_keys=[decided_by_id])
+
+    @property
+    def is_pending(self) -> bool:
+        return self.decision is ExtensionDecision.PENDING
