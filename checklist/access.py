@@ -123,9 +123,35 @@ def can_edit_inspection(user: User, inspection: Inspection) -> bool:
 
 def can_sign(user: User, inspection: Inspection) -> bool:
     """The enterprise's signature is taken once, on a submitted inspection, on the phone of one of its inspectors."""
+    return not inspection.is_draft and not inspection.is_signed and takes_part(user, inspection)
+
+
+def takes_part(user: User, inspection: Inspection) -> bool:
+    return user.id == inspection.created_by_id or user in inspection.inspectors
+
+
+def can_issue(user: User, inspection: Inspection) -> bool:
+    """An inspection's documents are issued by its inspectors or the supervisors of the inspecting unit."""
+    return takes_part(user, inspection) or (
+        is_supervisor(user) and user.unit_id is not None and user.unit_id == inspection.unit_id
+    )
+
+
+def can_void(user: User, document) -> bool:
+    """A document is voided by whoever issued it or a supervisor of the issuing unit."""
+    return user.id == document.issued_by_id or (is_supervisor(user) and user.unit_id == document.unit_id)
+
+
+def reviewing_unit_id(hazard: Hazard) -> int | None:
+    """The unit that re-inspects a hazard (复查): the unit it is listed under, else the one that found it (for a
+    self-inspection's, the enterprise's supervising unit)."""
+    return hazard.listed_unit_id or hazard.inspection.unit_id or hazard.enterprise.supervising_unit_id
+
+
+def can_review(user: User, hazard: Hazard) -> bool:
     return (
-        not inspection.is_draft and not inspection.is_signed
-        and (user.id == inspection.created_by_id or user in inspection.inspectors)
+        user.role is not Role.ENTERPRISE and hazard.enterprise_id is not None and user.unit_id is not None
+        and user.unit_id == reviewing_unit_id(hazard)
     )
 
 

@@ -507,6 +507,9 @@ class Hazard(Base):
     history: Mapped[list["HazardHistory"]] = relationship(
         back_populates="hazard", order_by="HazardHistory.id"
     )
+    extension_requests: Mapped[list["ExtensionRequest"]] = relationship(
+        back_populates="hazard", order_by="ExtensionRequest.id"
+    )
 
     @property
     def is_closed(self) -> bool:
@@ -960,7 +963,7 @@ class ExtensionRequest(Base):
     decided_at: Mapped[datetime | None] = mapped_column(DateTime)
     decision_note: Mapped[str] = mapped_column(Text, default="")
 
-    hazard: Mapped[Hazard] = relationship()
+    hazard: Mapped[Hazard] = relationship(back_populates="extension_requests")
     requested_by: Mapped[User] = relationship(foreign_keys=[requested_by_id])
     decided_by: Mapped[User | None] = relationship(foreign_keys=[decided_by_id])
 

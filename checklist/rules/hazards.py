@@ -16,7 +16,18 @@ from sqlalchemy.orm import Session
 from checklist import access
 from checklist.clock import deadline_window, local_day, local_today
 from checklist.imaging import ProcessedPhoto
-from checklist.models import Hazard, HazardHistory, HazardStatus, HistoryAction, PhotoKind, Unit, User, utcnow
+from checklist.models import (
+    ExtensionDecision,
+    ExtensionRequest,
+    Hazard,
+    HazardHistory,
+    HazardStatus,
+    HistoryAction,
+    PhotoKind,
+    Unit,
+    User,
+    utcnow,
+)
 from checklist.refusal import Refused
 from checklist.rules import photos
 
@@ -108,6 +119,10 @@ def reject_fix(session: Session, user: User, hazard: Hazard, reason: str, now: d
 def extend_deadline(session: Session, user: User, hazard: Hazard, new_deadline: date, reason: str) -> None:
     """Give more time (延期); the reason and both dates are recorded."""
     _require_verifier(user, hazard)
+    _extend(session, user, hazard, new_deadline, reason)
+
+
+def _extend(session: Session, user: User, hazard: Hazard, new_deadline: date, reason: str) -> None:
     if not reason.strip():
         raise RectificationError(_l("Give the reason for the extension."))
     refuse_deadline_outside(new_deadline, local_today())
@@ -135,4 +150,47 @@ def list_hazard(
     hazard.listed_unit, hazard.listed_deadline, hazard.listed_at = unit, deadline, now or utcnow()
     record_history(session, user, hazard, HistoryAction.LISTED, hazard.status, note or unit.name,
                    at=hazard.listed_at, deadline_to=deadline)
+    session.flush()
+
+
+def request_extension(
+    session: Session, user: User, hazard: Hazard, deadline: date, reason: str, now: datetime | None = None,
+) -> ExtensionRequest:
+    """The enterprise asks for more time (延期申请), with a reason; its unit decides (decide_extension)."""
+    _require_open_for_change(user, hazard)
+    if not access.can_submit_fix(user, hazard):
+        raise RectificationError(_l("Only the enterprise itself asks for more time."), code="forbidden")
+    if any(request.is_pending for request in hazard.extension_requests):
+        raise RectificationError(_l("An extension request for this hazard already waits for a decision."))
+    if not reason.strip():
+        raise RectificationError(_l("Give the reason why you need more time."), field="reason")
+    refuse_deadline_outside(deadline, local_day(now))
+    if deadline <= hazard.deadline:
+        raise RectificationError(_l("Ask for a deadline later than the current one."), field="deadline")
+    request = ExtensionRequest(hazard=hazard, requested_by_id=user.id, requested_at=now or utcnow(),
+                               reason=reason.strip(), deadline_from=hazard.deadline, requested_deadline=deadline)
+    session.add(request)
+    record_history(session, user, hazard, HistoryAction.EXTENSION_ASKED, hazard.status, reason,
+                   at=request.requested_at, deadline_from=hazard.deadline, deadline_to=deadline)
+    session.flush()
+    return request
+
+
+def decide_extension(
+    session: Session, user: User, request: ExtensionRequest, approve: bool, note: str = "",
+    now: datetime | None = None,
+) -> None:
+    """The unit that verifies the hazard approves the request (the deadline moves) or refuses it, with a reason."""
+    hazard = request.hazard
+    _require_verifier(user, hazard)
+    if not request.is_pending:
+        raise RectificationError(_l("This extension request has already been decided."))
+    if approve:
+        _extend(session, user, hazard, request.requested_deadline, note or request.reason)
+    elif not note.strip():
+        raise RectificationError(_l("Give the reason for refusing the extension."), field="note")
+    else:
+        record_history(session, user, hazard, HistoryAction.EXTENSION_REFUSED, hazard.status, note, at=now)
+    request.decision = ExtensionDecision.APPROVED if approve else ExtensionDecision.REFUSED
+    request.decided_by_id, request.decided_at, request.decision_note = user.id, now or utcnow(), note.strip()
     session.flush()

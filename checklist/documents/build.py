@@ -1,0 +1,212 @@
+"""Each paper's content read from the data (documents.papers): the print pages and the Word files show these."""
+
+from datetime import datetime
+
+from flask_babel import gettext as _
+
+from checklist.clock import to_local
+from checklist.documents.papers import (
+    ExtensionForm,
+    Head,
+    InspectionRecord,
+    MeasuresDecision,
+    Officer,
+    Paper,
+    Party,
+    Problem,
+    RectificationOrder,
+    Remedy,
+    ReviewItem,
+    ReviewOpinion,
+    SelfCheckLine,
+    SelfCheckRecord,
+    Served,
+    ServiceReceipt,
+    Signature,
+)
+from checklist.models import (
+    Document,
+    DocumentKind,
+    EnforcementAction,
+    EnforcementKind,
+    ExtensionRequest,
+    Hazard,
+    HazardLevel,
+    Inspection,
+    Outcome,
+    Unit,
+    User,
+)
+
+# The basis of the on-site measures, the 安全生产法's article on what an inspection may order on the spot.
+MEASURES_BASIS = "《中华人民共和国安全生产法》第六十五条第一款第（三）项"
+
+
+def local(moment: datetime) -> datetime:
+    return to_local(moment).replace(tzinfo=None)
+
+
+def head(document: Document) -> Head:
+    return Head(authority=document.unit.name, title=str(document.kind.label), number=document.number,
+                void_reason=document.void_reason if document.is_void else "")
+
+
+def party(inspection: Inspection) -> Party:
+    enterprise = inspection.enterprise
+    return Party(name=enterprise.name, address=enterprise.address, representative=enterprise.contact_name,
+                 phone=enterprise.contact_phone)
+
+
+def officers(users: list[User]) -> list[Officer]:
+    return [Officer(name=user.name, card_number=user.card_number) for user in users]
+
+
+def remedy(unit: Unit) -> Remedy:
+    return Remedy(review_bodies=unit.review_bodies, court=unit.court)
+
+
+def problem(number: int, hazard: Hazard) -> Problem:
+    item = hazard.item
+    return Problem(number=number, description=hazard.description, level=str(hazard.level.label),
+                   deadline=hazard.deadline, basis=item.basis if item else "", criterion=item.criterion if item else "")
+
+
+def problems(inspection: Inspection) -> list[Problem]:
+    return [problem(number, hazard) for number, hazard in enumerate(inspection.hazards, 1)]
+
+
+def on_site_signature(inspection: Inspection) -> Signature:
+    return Signature(name=inspection.signer_name, png=inspection.signature_png,
+                     refused=inspection.signature_refused,
+                     on=local(inspection.signed_at).date() if inspection.signed_at else None)
+
+
+def action_line(action: EnforcementAction) -> str:
+    parts = [str(action.kind.label)]
+    if action.document_number:
+        parts.append(_("document %(number)s", number=action.document_number))
+    if action.kind is EnforcementKind.FINE:
+        parts.append(_("%(amount)s ten thousand yuan", amount=action.fine_wan))
+    if action.note:
+        parts.append(action.note)
+    return _(", ").join(parts)
+
+
+def findings(inspection: Inspection) -> str:
+    """检查情况: what was checked and what was found, in one paragraph."""
+    counts = {outcome: 0 for outcome in Outcome}
+    for result in inspection.results:
+        counts[result.outcome] += 1
+    majors = sum(1 for hazard in inspection.hazards if hazard.level is HazardLevel.MAJOR)
+    return _(
+        "%(mode)s under %(campaign)s: %(items)d checklist items checked, %(passed)d met, %(failed)d not met, "
+        "%(na)d not applicable; %(general)d general and %(major)d major hazards found, listed below.",
+        mode=inspection.mode.label, campaign=inspection.campaign.title, items=len(inspection.results),
+        passed=counts[Outcome.PASS], failed=counts[Outcome.FAIL], na=counts[Outcome.NOT_APPLICABLE],
+        general=len(inspection.hazards) - majors, major=majors,
+    )
+
+
+def record(document: Document) -> InspectionRecord:
+    inspection = document.inspection
+    return InspectionRecord(
+        head=head(document), party=party(inspection), place=inspection.enterprise.address,
+        started_at=local(inspection.started_at), ended_at=local(inspection.submitted_at),
+        officers=officers(inspection.inspectors), findings=findings(inspection), problems=problems(inspection),
+        actions=[action_line(action) for action in inspection.actions], signature=on_site_signature(inspection),
+        issued_on=local(document.issued_at).date(),
+    )
+
+
+def measures(document: Document) -> MeasuresDecision:
+    inspection = document.inspection
+    return MeasuresDecision(
+        head=head(document), party=party(inspection), found_on=local(inspection.submitted_at).date(),
+        problems=problems(inspection), basis=MEASURES_BASIS,
+        decisions=[action_line(action) for action in inspection.actions if action.kind is EnforcementKind.SUSPENSION],
+        remedy=remedy(document.unit), officers=officers(inspection.inspectors),
+        signature=on_site_signature(inspection), issued_on=local(document.issued_at).date(),
+    )
+
+
+def order(document: Document) -> RectificationOrder:
+    inspection = document.inspection
+    return RectificationOrder(
+        head=head(document), party=party(inspection), found_on=local(inspection.submitted_at).date(),
+        problems=problems(inspection), remedy=remedy(document.unit), officers=officers(inspection.inspectors),
+        signature=on_site_signature(inspection), issued_on=local(document.issued_at).date(),
+    )
+
+
+def original_order(inspection: Inspection) -> Document | None:
+    return next((document for document in inspection.documents
+                 if document.kind is DocumentKind.ORDER and not document.is_void), None)
+
+
+def review(document: Document) -> ReviewOpinion:
+    reinspection, inspection = document.reinspection, document.inspection
+    numbers = {hazard.id: number for number, hazard in enumerate(inspection.hazards, 1)}
+    original = original_order(inspection)
+    return ReviewOpinion(
+        head=head(document), party=party(inspection), original_title=str(DocumentKind.ORDER.label),
+        original_number=original.number if original else "",
+        original_on=local(original.issued_at if original else inspection.submitted_at).date(),
+        reviewed_on=local(reinspection.at).date(),
+        items=[ReviewItem(number=numbers[result.hazard_id], description=result.hazard.description,
+                          verdict=str(result.verdict.label), note=result.note, new_deadline=result.new_deadline)
+               for result in reinspection.results],
+        remedy=remedy(document.unit), officers=officers(reinspection.inspectors), signature=Signature(),
+        issued_on=local(document.issued_at).date(),
+    )
+
+
+def paper(document: Document) -> Paper:
+    """The content of a numbered document."""
+    return {DocumentKind.RECORD: record, DocumentKind.MEASURES: measures, DocumentKind.ORDER: order,
+            DocumentKind.REVIEW: review}[document.kind](document)
+
+
+def receipt(inspection: Inspection) -> ServiceReceipt:
+    """文书送达回执 of the inspection's documents that are not void, served on site when it was submitted."""
+    served = [document for document in inspection.documents if not document.is_void]
+    first = served[0] if served else None
+    return ServiceReceipt(
+        head=Head(authority=first.unit.name if first else inspection.unit.name, title=_("Receipt of service")),
+        recipient=inspection.enterprise.name,
+        documents=[Served(title=str(document.kind.label), number=document.number) for document in served],
+        place=inspection.enterprise.address,
+        served_on=local(first.issued_at if first else inspection.submitted_at).date(),
+        way=_("Served in person"), servers=officers(inspection.inspectors[:2]),
+        signature=on_site_signature(inspection),
+    )
+
+
+def self_record(inspection: Inspection) -> SelfCheckRecord:
+    """自查记录: the enterprise's own record of its self-inspection."""
+    results = {result.item_id: result for result in inspection.results}
+    lines = [SelfCheckLine(code=item.code, text=item.text, outcome=str(results[item.id].outcome.label),
+                           note=results[item.id].note)
+             for item in inspection.checklist.items if item.id in results]
+    return SelfCheckRecord(
+        head=Head(authority=inspection.enterprise.name, title=_("Self-inspection record")),
+        party=party(inspection), started_at=local(inspection.started_at), ended_at=local(inspection.submitted_at),
+        inspectors=[user.name for user in inspection.inspectors], lines=lines, problems=problems(inspection),
+    )
+
+
+def extension_form(request: ExtensionRequest) -> ExtensionForm:
+    """延期整改审批表 of one request and its decision."""
+    hazard = request.hazard
+    inspection = hazard.inspection
+    unit = hazard.listed_unit or inspection.unit or inspection.enterprise.supervising_unit
+    number = next(number for number, other in enumerate(inspection.hazards, 1) if other.id == hazard.id)
+    original = original_order(inspection)
+    return ExtensionForm(
+        head=Head(authority=unit.name if unit else "", title=_("Approval form for an extension of rectification")),
+        party=party(inspection), original_number=original.number if original else "",
+        problem=problem(number, hazard), reason=request.reason, requested_on=local(request.requested_at).date(),
+        deadline_from=request.deadline_from, requested_deadline=request.requested_deadline,
+        decision=str(request.decision.label), decision_note=request.decision_note,
+        decided_by=request.decided_by.name if request.decided_by else "",
+        decided_on=local(request.decided_at).date() if request.decided_at else None,
+    )
