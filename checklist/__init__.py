@@ -56,12 +56,14 @@ def create_app(test_config: dict | None = None) -> Flask:
         auth,
         coverage,
         dashboard,
+        documents,
         errors,
         imports,
         oversight,
         pwa,
         rectification,
         reports,
+        reviews,
         site,
         spot_checks,
         supervise,
@@ -73,8 +75,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     auth.init_app(app)
     errors.init_app(app)
     views.init_app(app)
-    for module in (auth, site, inspect, rectification, oversight, coverage, spot_checks, supervise, dashboard, tables,
-                   reports, imports, pwa, api):
+    for module in (auth, site, inspect, documents, rectification, oversight, coverage, spot_checks, supervise,
+                   dashboard, tables, reports, reviews, imports, pwa, api):
         app.register_blueprint(module.bp)
     cli.init_app(app)
     return app

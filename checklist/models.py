@@ -875,6 +875,7 @@ class Reinspection(Base):
     results: Mapped[list["ReviewResult"]] = relationship(
         back_populates="reinspection", order_by="ReviewResult.id", cascade="all, delete-orphan"
     )
+    documents: Mapped[list["Document"]] = relationship(viewonly=True, order_by="Document.id")
 
 
 class ReviewResult(Base):

@@ -33,6 +33,7 @@ from checklist.models import (
     Hazard,
     HazardLevel,
     Inspection,
+    InspectionMode,
     Outcome,
     Unit,
     User,
@@ -210,3 +211,20 @@ def extension_form(request: ExtensionRequest) -> ExtensionForm:
         decided_by=request.decided_by.name if request.decided_by else "",
         decided_on=local(request.decided_at).date() if request.decided_at else None,
     )
+
+
+FILING_ORDER = {DocumentKind.RECORD: 0, DocumentKind.MEASURES: 1, DocumentKind.ORDER: 2, DocumentKind.REVIEW: 3}
+
+
+def case_file(inspection: Inspection) -> list[Paper]:
+    """Every paper of a submitted inspection in 立卷 order: the record, the measures, the order, their receipt,
+    the re-inspections' opinions, the extension forms; voided documents stay out. A self-inspection has its
+    自查记录 only."""
+    if inspection.mode is InspectionMode.SELF_CHECK:
+        return [self_record(inspection)]
+    live = sorted((document for document in inspection.documents if not document.is_void),
+                  key=lambda document: (FILING_ORDER[document.kind], document.id))
+    served = [paper(document) for document in live if document.kind is not DocumentKind.REVIEW]
+    reviews = [paper(document) for document in live if document.kind is DocumentKind.REVIEW]
+    return (served + ([receipt(inspection)] if served else []) + reviews
+            + [extension_form(request) for hazard in inspection.hazards for request in hazard.extension_requests])

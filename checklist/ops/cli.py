@@ -1,4 +1,5 @@
-"""Commands: flask --app app seed-demo | qr-sheet | export-table | coverage | draw-spot-check | backup | restore."""
+"""Commands: flask --app app seed-demo | qr-sheet | export-table | coverage | draw-spot-check | export-documents |
+backup | restore."""
 
 import json
 from pathlib import Path
@@ -9,7 +10,8 @@ from flask.cli import with_appcontext
 from sqlalchemy import select
 
 from checklist import db
-from checklist.models import County
+from checklist.documents import build, word
+from checklist.models import County, Inspection
 from checklist.read.enterprises import county_enterprises
 from checklist.sheets.labels import label_sheet_pdf
 
@@ -20,6 +22,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(export_table_command)
     app.cli.add_command(coverage_command)
     app.cli.add_command(draw_spot_check_command)
+    app.cli.add_command(export_documents_command)
     app.cli.add_command(backup_command)
     app.cli.add_command(restore_command)
 
@@ -232,6 +235,24 @@ def size_text(count: float) -> str:
         if count < 1024 or unit == "GiB":
             break
     return f"{count:.1f} {unit}"
+
+
+@click.command("export-documents")
+@with_appcontext
+@click.option("--inspection", "inspection_id", type=int, required=True, help="The inspection's number (its id).")
+@click.option("-o", "--output", type=click.Path(file_okay=False, path_type=Path), required=True,
+              help="The folder to write to; made if missing.")
+def export_documents_command(inspection_id: int, output: Path) -> None:
+    """Write each document of a submitted inspection as a Word file, in 立卷 order, its Chinese title in the name."""
+    session = current_app.extensions["read_sessionmaker"]()
+    inspection = session.get(Inspection, inspection_id)
+    if inspection is None or inspection.is_draft or inspection.is_oversight:
+        raise click.ClickException(f"no submitted inspection of an enterprise has the number {inspection_id}")
+    output.mkdir(parents=True, exist_ok=True)
+    for number, paper in enumerate(build.case_file(inspection), 1):
+        path = output / f"{number:02d} {word.file_name(paper)}"
+        path.write_bytes(word.docx_bytes(paper))
+        click.echo(path)
 
 
 @click.command("backup")

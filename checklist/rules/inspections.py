@@ -41,6 +41,7 @@ from checklist.models import (
     utcnow,
 )
 from checklist.refusal import Refused
+from checklist.rules import documents
 from checklist.rules.definitions import Catalogue, current_checklist
 from checklist.rules.hazards import record_history, refuse_deadline_outside
 from checklist.rules.photos import store
@@ -270,7 +271,8 @@ def missing_items(inspection: Inspection) -> list[ChecklistItem]:
 
 
 def submit_inspection(session: Session, user: User, inspection: Inspection) -> Inspection:
-    """Submit a draft: its hazards open, each with a first history row. Submitting twice is harmless."""
+    """Submit a draft: its hazards open, each with a first history row, and its documents issue when its
+    officers have their 执法证号. Submitting twice is harmless."""
     if not inspection.is_draft and (user.id == inspection.created_by_id or user in inspection.inspectors):
         return inspection
     _require_editable(user, inspection)
@@ -283,6 +285,7 @@ def submit_inspection(session: Session, user: User, inspection: Inspection) -> I
         record_history(session, user, hazard, HistoryAction.FOUND, HazardStatus.OPEN, at=now)
     session.flush()
     tallies.note_submitted(session, inspection)
+    documents.issue_if_ready(session, user, inspection)
     return inspection
 
 

@@ -33,9 +33,6 @@ from checklist.refusal import Refused
 from checklist.rules import documents, photos
 from checklist.rules.hazards import record_history, refuse_deadline_outside
 
-# The law's time for a re-inspection: within 10 days of the enterprise's report of its fix or of the deadline.
-REVIEW_WITHIN_DAYS = 10
-
 
 class ReviewError(Refused):
     """A refused re-inspection."""

@@ -35,7 +35,7 @@ from wtforms.validators import (
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from checklist.clock import reporting_window
-from checklist.models import EnforcementKind, HazardLevel, InspectionMode, MeasureKind, Outcome
+from checklist.models import EnforcementKind, HazardLevel, InspectionMode, MeasureKind, Outcome, ReviewVerdict
 from checklist.read.statistics import check_highlights, check_problems
 from checklist.rules.accounts import MIN_PASSWORD_LENGTH
 
@@ -213,6 +213,52 @@ class RejectForm(FlaskForm):
 class ExtendForm(FlaskForm):
     deadline = DateField(_l("New deadline"), validators=[DataRequired()])
     reason = StringField(_l("Reason for the extension"), validators=[DataRequired(), Length(max=500)])
+
+
+class ExtensionRequestForm(FlaskForm):
+    deadline = DateField(_l("Rectify by"), validators=[DataRequired()])
+    reason = TextAreaField(_l("Why you need more time"), validators=[DataRequired(), Length(max=500)])
+
+
+class ExtensionDecisionForm(FlaskForm):
+    note = StringField(_l("Opinion (required to refuse)"), validators=[Length(max=500)])
+
+
+class VoidForm(FlaskForm):
+    reason = StringField(_l("Reason for voiding"), validators=[DataRequired(), Length(max=300)])
+
+
+class ReinspectionForm(FlaskForm):
+    """A re-inspection (复查): the second officer, then per hazard a verdict, a note, a new deadline and photos
+    (fields named after the hazard, added by review_form)."""
+
+    client_uuid = HiddenField(validators=[DataRequired(), UUID()])
+    second = SelectField(_l("Second officer"), coerce=int, validate_choice=False, validators=[Optional()])
+
+    def verdict_fields(self, hazard_id: int) -> tuple:
+        return tuple(self[f"{name}_{hazard_id}"] for name in ("verdict", "note", "deadline", "photos"))
+
+
+def reinspection_form(hazard_ids: list[int], colleagues: list) -> "ReinspectionForm":
+    """The ReinspectionForm of these hazards, offering these colleagues as the second officer."""
+    verdicts = [SelectChoice("", _l("Not re-inspected this time"))] + choices(ReviewVerdict)
+
+    class Form(ReinspectionForm):
+        pass
+
+    for hazard_id in hazard_ids:
+        setattr(Form, f"verdict_{hazard_id}", RadioField(_l("Result"), choices=verdicts, default="",
+                                                         validators=[Optional()]))
+        setattr(Form, f"note_{hazard_id}", StringField(_l("What you found"), validators=[Length(max=500)]))
+        setattr(Form, f"deadline_{hazard_id}", DateField(_l("New deadline"), validators=[Optional()]))
+        setattr(Form, f"photos_{hazard_id}", MultipleFileField(_l("Photos")))
+    form = Form()
+    form.second.choices = [SelectChoice(0, _("(choose)"))] + [
+        SelectChoice(user.id, f"{user.name}（{user.card_number or _('no card number')}）") for user in colleagues
+    ]
+    if not form.client_uuid.data:
+        form.client_uuid.data = str(uuid.uuid4())
+    return form
 
 
 class ListForm(FlaskForm):

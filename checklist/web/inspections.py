@@ -298,13 +298,3 @@ def signature(inspection_id: int):
     if not inspection.signature_png:
         abort(404)
     return Response(inspection.signature_png, mimetype="image/png")
-
-
-@bp.route("/<int:inspection_id>/order")
-def order(inspection_id: int):
-    """The printable order to rectify within a deadline (责令限期整改指令书)."""
-    inspection = load(inspection_id)
-    if inspection.is_draft or not inspection.hazards or inspection.unit is None or inspection.is_oversight:
-        abort(404)
-    number = f"（{inspection.unit.name}）责改〔{inspection.submitted_at.year}〕{inspection.id:05d}号"
-    return render_template("inspect/order.html", inspection=inspection, number=number)

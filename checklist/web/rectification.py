@@ -8,13 +8,21 @@ from wtforms import SelectChoice
 
 from checklist import access
 from checklist.db import get_session
-from checklist.models import Hazard, Unit
+from checklist.models import ExtensionRequest, Hazard, Unit
 from checklist.read import hazards
 from checklist.read.paging import paged
 from checklist.rules import hazards as rectify
 from checklist.rules import photos
 from checklist.sheets.exports import major_hazards_xlsx
-from checklist.web.forms import AcceptForm, ExtendForm, FixForm, ListForm, RejectForm
+from checklist.web.forms import (
+    AcceptForm,
+    ExtendForm,
+    ExtensionDecisionForm,
+    ExtensionRequestForm,
+    FixForm,
+    ListForm,
+    RejectForm,
+)
 from checklist.web.respond import page_number, send_xlsx
 
 bp = Blueprint("rectification", __name__)
@@ -69,6 +77,9 @@ def hazard(hazard_id: int):
         verify=open_ and access.can_verify(user, hazard),
         accept_form=AcceptForm(), reject_form=RejectForm(), extend_form=ExtendForm(),
         list_form=list_form(hazard) if open_ and not hazard.is_listed and access.can_list(user, hazard) else None,
+        ask_form=ExtensionRequestForm() if open_ and access.can_submit_fix(user, hazard) and not any(
+            request.is_pending for request in hazard.extension_requests) else None,
+        decision_form=ExtensionDecisionForm(), review_allowed=open_ and access.can_review(user, hazard),
     )
 
 
@@ -133,6 +144,21 @@ def reject(hazard_id: int):
 def extend(hazard_id: int):
     return decide(hazard_id, ExtendForm, lambda session, user, hazard, form: rectify.extend_deadline(
         session, user, hazard, form.deadline.data, form.reason.data), _("The deadline has been extended."))
+
+
+@bp.route("/hazards/<int:hazard_id>/extension-request", methods=["POST"])
+def ask_extension(hazard_id: int):
+    return decide(hazard_id, ExtensionRequestForm, lambda session, user, hazard, form: rectify.request_extension(
+        session, user, hazard, form.deadline.data, form.reason.data), _("Your request for more time has been sent."))
+
+
+@bp.route("/extensions/<int:request_id>/decision", methods=["POST"])
+def decide_extension(request_id: int):
+    extension = get_session().get(ExtensionRequest, request_id) or abort(404)
+    approve = request.form.get("approve") == "1"
+    return decide(extension.hazard_id, ExtensionDecisionForm, lambda session, user, hazard, form:
+                  rectify.decide_extension(session, user, extension, approve, form.note.data or ""),
+                  _("The extension is approved.") if approve else _("The extension is refused."))
 
 
 @bp.route("/hazards/<int:hazard_id>/list", methods=["POST"])
