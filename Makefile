@@ -6,7 +6,7 @@ FLASK := $(BIN)/flask --app app
 CJK_FONT := /usr/share/fonts/truetype/wqy/wqy-microhei.ttc
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test test-sqlite test-postgresql load lint messages translations system-packages browser postgresql clean bench
+.PHONY: run test test-sqlite test-postgresql load lint messages translations system-packages browser postgresql office clean bench
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -36,6 +36,14 @@ postgresql:
 	  if [ "$$CI" = true ]; then echo "ERROR: CI needs PostgreSQL for the tests' second pass"; exit 1; fi; \
 	  echo "*** PostgreSQL could not be installed: the PostgreSQL pass of make test will be skipped ***"; }
 
+# LibreOffice Writer: a test renders every Word document to PDF (they must open and print). Without it and without
+# root or sudo that test is skipped with a message; never under CI=true.
+office:
+	@dpkg -s libreoffice-writer >/dev/null 2>&1 || dpkg -s libreoffice-writer-nogui >/dev/null 2>&1 || { \
+	  $(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends libreoffice-writer-nogui; } || { \
+	  if [ "$$CI" = true ]; then echo "ERROR: CI needs LibreOffice Writer for the documents' test"; exit 1; fi; \
+	  echo "*** LibreOffice could not be installed: the documents' PDF test will be skipped ***"; }
+
 translations: $(VENV)/.runtime
 	$(BIN)/pybabel compile -d checklist/translations
 
@@ -53,7 +61,7 @@ run: system-packages translations instance/config.py
 # temporary folder and stops and removes it however the tests end). Fails if either pass fails or runs no test.
 PYTEST := $(BIN)/python -m pytest
 SQLITE := env -u TEST_DATABASE_URL
-test: system-packages browser postgresql translations $(VENV)/.dev
+test: system-packages browser postgresql office translations $(VENV)/.dev
 	@sqlite=0; postgresql=0; \
 	echo "=== make test, pass 1 of 2: SQLite ==="; \
 	$(SQLITE) $(PYTEST) || sqlite=$$?; \
@@ -62,10 +70,10 @@ test: system-packages browser postgresql translations $(VENV)/.dev
 	echo "=== make test: SQLite pass exit $$sqlite, PostgreSQL pass exit $$postgresql (0 is success) ==="; \
 	[ $$sqlite = 0 ] && [ $$postgresql = 0 ]
 
-test-sqlite: system-packages browser translations $(VENV)/.dev
+test-sqlite: system-packages browser office translations $(VENV)/.dev
 	$(SQLITE) $(PYTEST)
 
-test-postgresql: system-packages browser postgresql translations $(VENV)/.dev
+test-postgresql: system-packages browser postgresql office translations $(VENV)/.dev
 	$(BIN)/python tests/postgres.py $(PYTEST)
 
 # The load and fault runs of README "Load and faults": 50 phones for 2 minutes against gunicorn with 4 workers,

@@ -39,6 +39,7 @@ from checklist.models import (
     InspectionMode,
     MeasureKind,
     Outcome,
+    ReviewVerdict,
     Role,
     Sector,
     Team,
@@ -47,7 +48,7 @@ from checklist.models import (
     User,
 )
 from checklist.rules.definitions import Catalogue, sync_sectors
-from checklist.rules.hazards import accept_fix, list_hazard, reject_fix, submit_fix
+from checklist.rules.hazards import accept_fix, list_hazard, reject_fix, request_extension, submit_fix
 from checklist.rules.inspections import (
     HazardInput,
     add_enforcement,
@@ -57,6 +58,7 @@ from checklist.rules.inspections import (
     submit_inspection,
 )
 from checklist.rules.oversight import MeasureInput, take_measure
+from checklist.rules.reviews import Verdict, review_hazards
 
 DEMO_PASSWORD = "demo1234"
 ACTIONS = {
@@ -600,6 +602,7 @@ class _Seeder:
         self.demo_hash = ""
         self.abbreviations: dict[int, tuple[str, str]] = {}  # id(unit) -> (county, department) abbreviations
         self.sequences: Counter = Counter()
+        self.cards, self.card_rng = 0, random.Random(seed + 1)  # its own draws: the rest of the demo stays as it was
         self.enterprise_users: dict[int, User] = {}
         self.county_admins: dict[int, User] = {}
         self.found: list[_Found] = []
@@ -650,7 +653,9 @@ class _Seeder:
 
     def units(self, counties: list[County]) -> None:
         """Create the committees, the departments, their teams and their people."""
-        city_committee = Unit(name=f"{CITY}安委办", kind=UnitKind.COMMITTEE)
+        city_court = f"{CITY}{COUNTIES[0][0]}人民法院"  # the city's seat
+        city_committee = Unit(name=f"{CITY}安委办", kind=UnitKind.COMMITTEE, document_prefix="晋中安委",
+                              review_bodies=f"{CITY}人民政府", court=city_court)
         self.city_committee = city_committee
         self.abbreviations[id(city_committee)] = (CITY_ABBREVIATION, "安委")
         self.city_departments: dict[str, Unit] = {}
@@ -658,12 +663,16 @@ class _Seeder:
         self.county_committees: dict[int, Unit] = {}
         units = [city_committee]
         for department in DEPARTMENTS:
-            unit = Unit(name=department.city_name, kind=UnitKind.DEPARTMENT)
+            unit = Unit(name=department.city_name, kind=UnitKind.DEPARTMENT,
+                        document_prefix=f"晋中{department.abbreviation}", review_bodies=f"{CITY}人民政府",
+                        court=city_court)
             self.city_departments[department.key] = unit
             self.abbreviations[id(unit)] = (CITY_ABBREVIATION, department.abbreviation)
             units.append(unit)
         for county, (name, _code, short, abbreviation, _weight) in zip(counties, COUNTIES, strict=True):
-            committee = Unit(name=f"{name}安委办", kind=UnitKind.COMMITTEE, county=county)
+            court = f"{CITY}{name}人民法院" if name.endswith("区") else f"{name}人民法院"
+            committee = Unit(name=f"{name}安委办", kind=UnitKind.COMMITTEE, county=county,
+                             document_prefix=f"{abbreviation}安委", review_bodies=f"{name}人民政府", court=court)
             self.county_committees[id(county)] = committee
             units.append(committee)
             for department in DEPARTMENTS:
@@ -673,7 +682,9 @@ class _Seeder:
                     unit_name = f"{CITY}公安局{short}分局"
                 else:
                     unit_name = name + department.county_suffix
-                unit = Unit(name=unit_name, kind=UnitKind.DEPARTMENT, county=county)
+                unit = Unit(name=unit_name, kind=UnitKind.DEPARTMENT, county=county,
+                            document_prefix=f"{abbreviation}{department.abbreviation}",
+                            review_bodies=f"{name}人民政府或者{department.city_name}", court=court)
                 self.county_departments[(id(county), department.key)] = unit
                 self.abbreviations[id(unit)] = (abbreviation, department.abbreviation)
                 units.append(unit)
@@ -696,8 +707,13 @@ class _Seeder:
         self.demo_inspector2.username = "inspector2"
 
     def teams(self, unit: Unit, count: int) -> None:
+        """The unit's teams; most officers have their enforcement card (执法证号), a few have not yet."""
         for number in range(count):
             members = [self.user(Role.INSPECTOR, unit=unit) for _ in range(self.rng.randint(2, 4))]
+            for member in members:
+                if self.card_rng.random() < 0.9 or member is members[0]:
+                    self.cards += 1
+                    member.card_number = f"{unit.county.code if unit.county else '140700'}{self.cards:05d}"
             self.session.add(Team(unit=unit, name=f"第{NUMERALS[number]}检查督导组", members=members))
 
     def enterprises(self, counties: list[County], sectors: dict[str, Sector]) -> list[Enterprise]:
@@ -918,8 +934,8 @@ class _Seeder:
         self.answer(plan, inspection, items, failing, fixes)
         if inspection.hazards and not self_check and plan.team.unit is not self.city_committee:
             self.enforce(inspection, plan)
-        submit_inspection(session, plan.user, inspection)
         submitted = started + timedelta(minutes=rng.randint(40, 180))
+        submit_inspection(session, plan.user, inspection, now=submitted)
         inspection.started_at, inspection.submitted_at = started, submitted
         for action in inspection.actions:
             action.created_at = submitted
@@ -1102,6 +1118,35 @@ class _Seeder:
         who = sender.name if sender else hazard.enterprise.contact_name
         return process_photo(_proof_jpeg(), [to_local(moment).strftime("%Y-%m-%d %H:%M"), hazard.target.name, who])
 
+    def reviews(self) -> None:
+        """Re-inspect (复查) a few hazards of the current campaign past their deadline, with the documents of
+        their inspection issued: one found rectified, the others not, with a new deadline; and let the demo
+        enterprise ask for more time for one of its open hazards."""
+        done = 0
+        for found in self.found:
+            hazard, inspection = found.hazard, found.inspection
+            if done == 4 or not found.current or hazard.status is not HazardStatus.OPEN or hazard.is_listed \
+                    or hazard.deadline >= self.last_day or not inspection.documents:
+                continue
+            finder = inspection.created_by
+            second = next((other for other in inspection.inspectors if other is not finder and other.card_number),
+                          None)
+            if second is None or not finder.card_number:
+                continue
+            moment = self.moment(self.last_day)
+            verdict = Verdict(hazard, ReviewVerdict.FIXED, "现场复查，已整改到位") if done == 0 else Verdict(
+                hazard, ReviewVerdict.NOT_FIXED, "现场复查，仍未整改", new_deadline=self.last_day + timedelta(days=15))
+            review_hazards(self.session, finder, inspection, [verdict], [second],
+                           uuid=str(uuid.UUID(int=self.rng.getrandbits(128))), upload_dir=self.upload_dir, now=moment)
+            done += 1
+        enterprise = self.demo_enterprises[0]
+        hazard = next((found.hazard for found in self.found if found.hazard.enterprise is enterprise
+                       and found.hazard.status is HazardStatus.OPEN and found.hazard.deadline > self.last_day), None)
+        if hazard is not None:
+            request_extension(self.session, self.enterprise_users[id(enterprise)], hazard,
+                              hazard.deadline + timedelta(days=30), "设备采购周期长，需延期一个月完成整改",
+                              now=self.moment(self.last_day))
+
     # --- 督政 ----------------------------------------------------------------------------------
 
     def oversee(self, counties: list[County], campaign: Campaign) -> None:
@@ -1186,6 +1231,7 @@ class _Seeder:
         self.listings()
         self.lives()
         self.oversee(counties, current)
+        self.reviews()  # last: its draws change nothing drawn before
         session.flush()
         tallies.rebuild_coverage(session.connection())  # the inspections were back-dated after submission
         return logins

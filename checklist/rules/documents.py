@@ -115,7 +115,9 @@ def refusal(inspection: Inspection) -> DocumentError | None:
     return None
 
 
-def issue_documents(session: Session, user: User, inspection: Inspection) -> list[Document]:
+def issue_documents(
+    session: Session, user: User, inspection: Inspection, now: datetime | None = None,
+) -> list[Document]:
     """Issue the inspection's documents that are due and not yet issued (or were voided); return the new ones.
 
     Issuing twice issues nothing more.
@@ -126,19 +128,21 @@ def issue_documents(session: Session, user: User, inspection: Inspection) -> lis
     error = refusal(inspection)
     if error:
         raise error
-    issued = [issue(session, user, inspection.unit, kind, inspection)
+    issued = [issue(session, user, inspection.unit, kind, inspection, now=now)
               for kind in kinds_due(inspection) if live(inspection, kind) is None]
     session.flush()
     session.expire(inspection, ["documents"])
     return issued
 
 
-def issue_if_ready(session: Session, user: User, inspection: Inspection) -> list[Document]:
+def issue_if_ready(
+    session: Session, user: User, inspection: Inspection, now: datetime | None = None,
+) -> list[Document]:
     """Issue the documents on submission when nothing stands in the way; otherwise the inspection's documents
     page says why and issues them once it is put right."""
     if refusal(inspection) is not None or not access.can_issue(user, inspection):
         return []
-    return issue_documents(session, user, inspection)
+    return issue_documents(session, user, inspection, now)
 
 
 def void_document(session: Session, user: User, document: Document, reason: str) -> None:
