@@ -150,7 +150,7 @@ class DocumentKind(LabelledEnum):
 class ReviewVerdict(LabelledEnum):
     """What a re-inspection (复查) found of one hazard's rectification."""
 
-    FIXED = "fixed", _l("Rectified"), "pass"
+    FIXED = "fixed", _l("Fully rectified"), "pass"
     PARTIAL = "partial", _l("Partly rectified"), "submitted"
     NOT_FIXED = "not_fixed", _l("Not rectified"), "fail"
 

@@ -40,6 +40,7 @@ from checklist.clock import local_today
 from checklist.models import (
     CrossAssignment,
     DailyReport,
+    DocumentKind,
     EnforcementKind,
     HazardLevel,
     Inspection,
@@ -55,8 +56,8 @@ from checklist.models import (
 )
 from checklist.read.reports import yesterday
 from checklist.read.spot_checks import DrawFilter
+from checklist.rules import documents, photos
 from checklist.rules import hazards as rectify
-from checklist.rules import photos
 from checklist.rules.inspections import (
     HazardInput,
     add_enforcement,
@@ -119,6 +120,9 @@ class Objects:
     draft_action_id: int
     plan_id: int = 0  # the city's spot-check plan (one for the whole city)
     crossing_id: int = 0  # a team of county A sent to enterprise B (one for the whole city)
+    document_id: int = 0  # the inspection's 责令限期整改指令书
+    extension_id: int = 0  # the enterprise's request for more time for the inspection's major hazard
+    self_check_id: int = 0  # the enterprise's submitted self-inspection
 
 
 @dataclass(frozen=True)
@@ -148,6 +152,18 @@ def hazard(o: Objects) -> dict:
 
 def photo(o: Objects) -> dict:
     return {"photo_id": o.photo_id}
+
+
+def document(o: Objects) -> dict:
+    return {"document_id": o.document_id}
+
+
+def extension(o: Objects) -> dict:
+    return {"request_id": o.extension_id}
+
+
+def self_check(o: Objects) -> dict:
+    return {"inspection_id": o.self_check_id}
 
 
 def site(o: Objects) -> dict:
@@ -192,6 +208,18 @@ ROUTES: dict[str, Route] = {
     "dashboard.dashboard": Route(GOVERNMENT),
     "dashboard.hazard_list": Route(GOVERNMENT, FILTER, county),
     "dashboard.inspection_list": Route(GOVERNMENT, FILTER, county),
+    "documents.document": Route(USERS, BY_ENTERPRISE, document),
+    "documents.document_docx": Route(USERS, BY_ENTERPRISE, document),
+    "documents.download_all": Route(USERS, BY_ENTERPRISE, inspection),
+    "documents.extension": Route(USERS, BY_ENTERPRISE, extension),
+    "documents.extension_docx": Route(USERS, BY_ENTERPRISE, extension),
+    "documents.index": Route(USERS, BY_ENTERPRISE, inspection),
+    "documents.issue": Route(USERS, BY_ENTERPRISE, inspection),  # the rule refuses all but its inspectors
+    "documents.receipt": Route(USERS, BY_ENTERPRISE, inspection),
+    "documents.receipt_docx": Route(USERS, BY_ENTERPRISE, inspection),
+    "documents.self_record": Route(USERS, BY_ENTERPRISE, self_check),
+    "documents.self_record_docx": Route(USERS, BY_ENTERPRISE, self_check),
+    "documents.void": Route(USERS, BY_ENTERPRISE, document),  # the rule refuses all but the issuing unit
     "imports.checklist": Route(SUPERVISORS),
     "imports.checklist_template": Route(SUPERVISORS),
     "imports.index": Route(SUPERVISORS),
@@ -201,7 +229,6 @@ ROUTES: dict[str, Route] = {
     "inspect.enforcement": Route(USERS, BY_ENTERPRISE, inspection),
     "inspect.item": Route(USERS, BY_ENTERPRISE, lambda o: {"inspection_id": o.draft_id, "item_id": o.draft_item_id},
                           private=True),
-    "inspect.order": Route(USERS, BY_ENTERPRISE, inspection),
     "inspect.problems": Route(USERS, BY_ENTERPRISE, inspection),
     # A self-inspection has no enforcement actions: the enterprise has none of its own to remove.
     "inspect.remove_action": Route(GOVERNMENT, BY_ENTERPRISE, lambda o: {
@@ -222,6 +249,8 @@ ROUTES: dict[str, Route] = {
     "pwa.scan": Route(USERS),
     "pwa.service_worker": Route(EVERYONE),
     "rectification.accept": Route(USERS, BY_ENTERPRISE, hazard),
+    "rectification.ask_extension": Route(USERS, BY_ENTERPRISE, hazard),  # the rule: the enterprise only
+    "rectification.decide_extension": Route(USERS, BY_ENTERPRISE, extension),  # the rule: its verifiers only
     "rectification.extend": Route(USERS, BY_ENTERPRISE, hazard),
     "rectification.hazard": Route(USERS, BY_ENTERPRISE, hazard),
     "rectification.list_for_supervision": Route(USERS, BY_ENTERPRISE, hazard),
@@ -237,6 +266,9 @@ ROUTES: dict[str, Route] = {
     "reports.monthly": Route(SUPERVISORS, BY_COUNTY, reporting_unit),
     "reports.monthly_overview": Route(frozenset({CITY})),
     "reports.status": Route(frozenset({CITY})),
+    "reviews.tasks": Route(GOVERNMENT),
+    # 复查: the unit that found the hazard (county A's bureau, of insp_a) re-inspects it, in A and in A2.
+    "reviews.visit": Route(frozenset({INSPECTOR}), BY_ENTERPRISE, inspection),
     "site.page": Route(EVERYONE, BY_ENTERPRISE, site),  # anonymous: the public page, asking to log in
     "site.start": Route(USERS, BY_ENTERPRISE, site),
     "spot_checks.download": Route(frozenset({CITY}), values=lambda o: {"plan_id": o.plan_id}),
@@ -313,7 +345,18 @@ def build_tenants(app, db, world) -> Tenants:
             proof = [photos.process_photo(jpeg_bytes(), photos.stamp_lines(record.enterprise, fixer))]
             rectify.submit_fix(db, fixer, record.hazards[1], note=f"〔整改{code}〕", proof=proof,
                                upload_dir=config["UPLOAD_DIR"])
+            rectify.request_extension(db, fixer, record.hazards[0], record.hazards[0].deadline + timedelta(days=9),
+                                      f"〔延期{code}〕")
+        if record.unit is not None:
+            documents.issue(db, creator, record.unit, DocumentKind.ORDER, record)
         return record
+
+    def self_checked(enterprise_user) -> Inspection:
+        record = start_inspection(db, catalogue, enterprise_user, enterprise_user.enterprise,
+                                  mode=InspectionMode.SELF_CHECK, team=None, client_uuid=new_uuid())
+        for item in record.checklist.items:
+            record_result(db, enterprise_user, record, item, Outcome.PASS)
+        return submit_inspection(db, enterprise_user, record)
 
     def draft_of(creator, enterprise, mode, team=None) -> Inspection:
         record = start_inspection(db, catalogue, creator, enterprise, mode=mode, team=team, client_uuid=new_uuid())
@@ -328,6 +371,8 @@ def build_tenants(app, db, world) -> Tenants:
     db.add(team_b)
     enterprise_user_b = add_user(db, world.enterprise_b.credit_code, Role.ENTERPRISE, "冯经理",
                                  enterprise=world.enterprise_b)
+    self_checks = {tenant: self_checked(user) for tenant, user in (
+        ("A", world.enterprise_user_a), ("A2", world.enterprise_user_a2), ("B", enterprise_user_b))}
     records = {
         "A": (submitted(world.inspector_a, world.enterprise_a, world.team_a, "A", fixer=world.enterprise_user_a),
               draft_of(world.inspector_a, world.enterprise_a, InspectionMode.COUNTY_FULL, world.team_a)),
@@ -397,6 +442,8 @@ def build_tenants(app, db, world) -> Tenants:
             inspection_id=record.id, inspection_uuid=record.uuid, hazard_id=record.hazards[0].id,
             photo_id=record.photos[0].id, draft_id=draft_record.id, draft_item_id=draft_record.checklist.items[0].id,
             draft_action_id=draft_record.actions[0].id, plan_id=plan.id, crossing_id=crossing.id,
+            document_id=record.documents[0].id, extension_id=record.hazards[0].extension_requests[0].id,
+            self_check_id=self_checks[tenant].id,
         )
     tenants = Tenants(objects=objects)
     for role, draft_record in own_drafts.items():
@@ -406,7 +453,8 @@ def build_tenants(app, db, world) -> Tenants:
         )
 
     def of_enterprise(tenant, enterprise):
-        return [enterprise.name, enterprise.credit_code, f"〔隐患{tenant}〕", f"〔文书{tenant}〕", f"〔整改{tenant}〕"]
+        return [enterprise.name, enterprise.credit_code, f"〔隐患{tenant}〕", f"〔文书{tenant}〕", f"〔整改{tenant}〕",
+                f"〔延期{tenant}〕"]
 
     county_b = [world.unit_b.name, committee_b.name, team_b.name, world.inspector_b.name, member_b.name,
                 world.county_admin_b.name, "〔日报B〕", "〔月报B〕", "〔表注B〕", "〔问题B〕", "〔局长B〕", "〔约谈B〕"]

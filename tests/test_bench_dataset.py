@@ -145,7 +145,8 @@ def test_the_app_serves_it(app, rows):
                    " AND EXISTS (SELECT 1 FROM hazard h WHERE h.inspection_id = i.id) ORDER BY i.id")[0]  # an order
     pages = ["/", "/dashboard", "/hazards", "/hazards?overdue=1&major=1", f"/s/{token}", f"/hazards/{hazard_id}",
              "/inspection-list", "/major-hazards", "/verification",
-             f"/inspections/{signed}/problems", f"/inspections/{signed}/order", f"/inspections/{signed}/signature.png"]
+             f"/inspections/{signed}/problems", f"/inspections/{signed}/documents",
+             f"/inspections/{signed}/signature.png"]
     for username in ("city", "county-1", "inspector-1-1"):
         client = logged_in(app, username)
         for page in pages + (["/tables", "/cross-check"] if username != "inspector-1-1" else []):  # supervisors

@@ -1,5 +1,6 @@
 """The inspector's whole flow in headless Chromium on a 360-px phone."""
 
+import io
 import threading
 from pathlib import Path
 
@@ -10,7 +11,7 @@ from bench import chromium
 from checklist.models import Inspection, InspectionStatus
 
 from .browsers import require_chromium
-from .helpers import jpeg_bytes, submitted_inspection
+from .helpers import deadline_in, jpeg_bytes, submitted_inspection
 
 ARTIFACTS = Path(__file__).parent.parent / "test-artifacts"
 
@@ -274,3 +275,38 @@ def test_the_county_assigns_the_inspector_sees_it_and_a_drawn_city_inspector_ope
     assert no_horizontal_scroll(inspector)
     for each in (page, phone, city, inspector):
         assert each.console_errors == []
+
+
+def test_a_re_inspection_on_a_phone_from_the_task_list_to_the_issued_opinion(
+    live_server, phone, login, world, db, tmp_path
+):
+    world.unit_a.document_prefix = "榆住建"
+    world.inspector_a.card_number, world.colleague_a.card_number = "14070021001", "14070021002"
+    db.commit()
+    inspection = submitted_inspection(login("insp_a"), world, db, photos=[jpeg_bytes()])
+    hazard = inspection.hazards[0]
+    login(world.enterprise_user_a.username).post(f"/hazards/{hazard.id}/fix", {
+        "note": "已加装连墙件", "photos": [(io.BytesIO(jpeg_bytes()), "fix.jpg")],
+    }, content_type="multipart/form-data")
+    photo = tmp_path / "review.jpg"
+    photo.write_bytes(jpeg_bytes((1000, 800), (200, 120, 40)))
+
+    log_in(phone, live_server, "insp_a")
+    phone.goto(f"{live_server}/reviews")
+    task = phone.locator(f"[data-task='{hazard.id}'] a")
+    task.click()
+    phone.select_option("select[name=second]", str(world.colleague_a.id))
+    card = phone.locator(f"fieldset[data-hazard='{hazard.id}']")
+    card.locator("input[value=partial]").check()
+    card.locator(f"input[name=note_{hazard.id}]").fill("东侧仍缺两处连墙件")
+    card.locator(f"input[name=deadline_{hazard.id}]").fill(deadline_in(5).isoformat())
+    card.locator(f"input[name=photos_{hazard.id}]").set_input_files(str(photo))
+    assert no_horizontal_scroll(phone)
+    phone.locator("form.review-visit button[type=submit]").click()
+    phone.wait_for_selector(".flash.success")
+    assert "/documents/" in phone.url
+    text = phone.locator("main").inner_text()
+    assert "整改复查意见书" in text and "榆住建复查" in text and "东侧仍缺两处连墙件" in text
+    assert "14070021002" in text and no_horizontal_scroll(phone)
+    phone.screenshot(path=str(ARTIFACTS / "7-re-inspection-opinion.png"), full_page=True)
+    assert phone.console_errors == []

@@ -141,11 +141,13 @@ def test_a_cited_item_proposes_a_major_hazard_and_shows_its_criterion(login, wor
 
 
 def test_the_criterion_of_a_failed_cited_item_is_printed_on_the_lists(login, world, db):
+    world.inspector_a.card_number, world.colleague_a.card_number = "14070021001", "14070021002"
+    db.commit()
     inspector = login("insp_a")
     number = inspection_id(start(inspector, world))
     item = pass_everything_but(inspector, db, number, "CON-02")
     assert fail_item(inspector, number, item, description="塔吊司机无操作资格证").status_code == 302
-    assert inspector.post(f"/inspections/{number}/review", {}).status_code == 302
+    assert inspector.post(f"/inspections/{number}/review", {"inspectors": [world.colleague_a.id]}).status_code == 302
     db.expire_all()
     [hazard] = db.get(Inspection, number).hazards
     criterion = hazard.item.criterion
@@ -153,8 +155,8 @@ def test_the_criterion_of_a_failed_cited_item_is_printed_on_the_lists(login, wor
 
     problems = inspector.get(f"/inspections/{number}/problems").get_data(as_text=True)
     assert "重大事故隐患判定依据" in problems and criterion in problems
-    order = inspector.get(f"/inspections/{number}/order").get_data(as_text=True)
-    assert criterion in order
+    [order] = [document for document in db.get(Inspection, number).documents if document.kind.value == "order"]
+    assert criterion in inspector.get(f"/documents/{order.id}").get_data(as_text=True)
 
     supervisor = login("city")
     listed = supervisor.get("/major-hazards").get_data(as_text=True)

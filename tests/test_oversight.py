@@ -111,7 +111,7 @@ def test_the_city_inspects_a_county_department_and_the_problem_goes_through_its_
     assert problem.status is HazardStatus.OPEN and problem.responsible_person == "刘副局长"
     sheet = city.get(f"/inspections/{inspection.id}/problems").get_data(as_text=True)
     assert world.unit_a.name in sheet and "逾期问题隐患未清零销号" in sheet
-    assert city.get(f"/inspections/{inspection.id}/order").status_code == 404  # no order to an enterprise here
+    assert city.get(f"/inspections/{inspection.id}/documents").status_code == 404  # no enforcement documents here
 
     # The city records a talk with the department's officials, after this inspection.
     response = city.post("/oversight/measures", {

@@ -223,16 +223,6 @@ def test_home_pages_count_what_waits(login, hazard, db):
     assert "<b>1</b>项隐患待整改" in page and "<b>1</b>项退回整改" in page
 
 
-def test_the_written_order_lists_hazards_with_deadline_and_basis(login, hazard):
-    page = login(ENTERPRISE_A).get(f"/inspections/{hazard.inspection_id}/order").get_data(as_text=True)
-    assert "责令限期整改指令书" in page and "责改〔" in page
-    assert hazard.description in page and str(hazard.deadline) in page and hazard.item.basis in page
-
-
-def test_another_enterprise_cannot_read_the_written_order(login, hazard):
-    assert login(ENTERPRISE_A2).get(f"/inspections/{hazard.inspection_id}/order").status_code == 403
-
-
 def test_a_self_inspection_hazard_lands_on_the_enterprises_own_list(login, world, db):
     enterprise = login(ENTERPRISE_A)
     number = inspection_id(start(enterprise, world, mode="self_check"))

@@ -238,9 +238,9 @@ def add_enforcement(
     action = EnforcementAction(
         enterprise_id=inspection.enterprise_id,
         kind=kind,
-        document_number=document_number.strip(),
+        document_number=(document_number or "").strip(),  # a form may leave out an optional field
         fine_wan=fine_wan if kind is EnforcementKind.FINE else Decimal("0"),
-        note=note.strip(),
+        note=(note or "").strip(),
     )
     inspection.actions.append(action)
     session.flush()

@@ -256,7 +256,7 @@ def reinspection_form(hazard_ids: list[int], colleagues: list) -> "ReinspectionF
     form.second.choices = [SelectChoice(0, _("(choose)"))] + [
         SelectChoice(user.id, f"{user.name}（{user.card_number or _('no card number')}）") for user in colleagues
     ]
-    if not form.client_uuid.data:
+    if not form.is_submitted():
         form.client_uuid.data = str(uuid.uuid4())
     return form
 
