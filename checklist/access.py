@@ -354,3 +354,11 @@ def can_manage_unit(user: User, unit: Unit) -> bool:
     if user.role is Role.CITY_ADMIN:
         return True
     return user.role is Role.COUNTY_ADMIN and unit.county_id is not None and unit.county_id == user.county_id
+
+
+def can_set_card_number(user: User, member: User) -> bool:
+    """An officer's 执法证号 is set by the officer, or by a supervisor who manages the officer's unit; enterprise
+    users hold none."""
+    if member.role is Role.ENTERPRISE:
+        return False
+    return user.id == member.id or (member.unit is not None and can_manage_unit(user, member.unit))

@@ -65,6 +65,6 @@ def test_the_city_lists_every_units_teams_and_downloads_them(login, world):
     assert world.unit_a.name in page and world.unit_b.name in page and world.team_a.name in page
     sheet = load_workbook(BytesIO(city.get("/teams.xlsx").data)).active
     rows = [[cell.value for cell in row] for row in sheet.iter_rows(min_row=2)]
-    assert [world.unit_a.name, None, None, world.team_a.name, "张检查", None] in [
+    assert [world.unit_a.name, None, None, world.team_a.name, "张检查", None, None] in [
         [value or None for value in row] for row in rows
     ]

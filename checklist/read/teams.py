@@ -3,7 +3,7 @@
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from checklist.models import Role, Team, Unit, User
+from checklist.models import Document, DocumentKind, Role, Team, Unit, User
 
 
 def units_with_teams(session: Session, user: User) -> list[Unit]:
@@ -20,3 +20,10 @@ def offered_teams(user: User) -> list[Team]:
     """The teams a user starts an inspection with: their own teams in their unit, else all of the unit's."""
     teams = user.unit.teams if user.unit else []
     return [team for team in teams if team in user.teams] or teams  # one query, not one per team
+
+
+def example_number(unit: Unit, year: int) -> str:
+    """How the unit's first on-site inspection record of the year is numbered, as rules.documents.issue numbers it
+    (晋中应急检记〔2026〕第0001号): a document never stored, for its format only."""
+    prefix = unit.document_prefix.strip() or unit.name
+    return Document(prefix=prefix, kind=DocumentKind.RECORD, year=year, serial=1).number

@@ -1,4 +1,5 @@
-"""Imports from Excel: the enterprise roster and a department's own checklist table (列表格).
+"""Imports from Excel: the enterprise roster, the units' teams and their members, and a department's own
+checklist table (列表格).
 
 The workbook is read by sheets.imports; every row is checked before anything is written: if one row is
 wrong, the rule raises ImportRefused with every problem as (row as Excel numbers it, column header, reason)
@@ -7,7 +8,7 @@ The column headers are the official form's Chinese words and stay literal; every
 """
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
@@ -15,8 +16,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from checklist import access, credit_code
-from checklist.models import Campaign, Checklist, County, Enterprise, Sector, Team, Unit, User, new_token
+from checklist.models import Campaign, Checklist, County, Enterprise, Role, Sector, Team, Unit, User, new_token
 from checklist.read.coverage import county_members
+from checklist.rules import teams as team_rules
 from checklist.rules.assignments import AssignmentError, assign
 from checklist.rules.definitions import Catalogue, ItemDefinition, current_checklist, items_hash, new_version
 from checklist.rules.inspections import InspectionError, active_campaign
@@ -25,6 +27,8 @@ from checklist.sheets.imports import (
     CHECKLIST_SHEET,
     ROSTER_COLUMNS,
     ROSTER_SHEET,
+    TEAM_COLUMNS,
+    TEAM_SHEET,
     Column,
     ImportRefused,
     Row,
@@ -65,7 +69,7 @@ def _check_cells(row: Row, columns: tuple[Column, ...], errors: list[RowError]) 
 
 
 def _refuse(errors: list[RowError]) -> None:
-    order = {column.header: index for index, column in enumerate(ROSTER_COLUMNS + CHECKLIST_COLUMNS)}
+    order = {column.header: index for index, column in enumerate(ROSTER_COLUMNS + TEAM_COLUMNS + CHECKLIST_COLUMNS)}
     errors.sort(key=lambda error: (error.row, order.get(error.column, 99)))
     raise ImportRefused(
         _l("Nothing was imported. Correct the rows listed below and upload the whole file again."), errors
@@ -277,6 +281,150 @@ def _campaign_for(session: Session, answerable: dict) -> Campaign | None:
         return active_campaign(session)
     except InspectionError as error:
         raise ImportRefused(error.message) from error
+
+
+# The units' teams and their members (检查督导组人员), with their enforcement card numbers
+
+
+@dataclass(frozen=True)
+class NewAccount:
+    """A member the import opened an account for, with the one-time activation code to hand over."""
+
+    member: User
+    code: str
+    team: Team
+
+
+@dataclass(frozen=True)
+class TeamImportResult:
+    teams: int  # registered
+    members: int  # added to a team
+    card_numbers: int  # recorded or changed
+    accounts: list[NewAccount]
+
+
+@dataclass
+class _MemberEntry:
+    unit: Unit
+    team: Team | None  # None: a team to register
+    team_name: str
+    name: str
+    phone: str
+    card_number: str  # "": keep what is recorded
+
+
+@dataclass
+class _TeamLookups:
+    units: dict[str, Unit]
+    people: dict[str, User]  # by user name (a member's phone)
+    holders: dict[str, User]  # by lower-cased card number: who it is recorded for
+    phones: dict[str, tuple[int, int]] = field(default_factory=dict)  # phone → its first row and unit id
+    numbers: dict[str, tuple[int, str]] = field(default_factory=dict)  # phone → first row with a number, the number
+    holders_in_file: dict[str, tuple[int, str]] = field(default_factory=dict)  # lower number → first row, phone
+
+
+def _in_chunks(session: Session, column, values: list[str]) -> list[User]:
+    found = []
+    for start in range(0, len(values), 500):  # keep under old SQLite's limit of bound parameters
+        found += session.scalars(select(User).where(column.in_(values[start:start + 500])))
+    return found
+
+
+def _team_lookups(session: Session, rows: list[Row]) -> _TeamLookups:
+    phones = sorted({row.cells["手机号"] for row in rows} - {""})
+    numbers = sorted({team_rules.normalize_card_number(row.cells["执法证号"]).lower() for row in rows} - {""})
+    return _TeamLookups(
+        units={name_key(unit.name): unit for unit in session.scalars(select(Unit))},
+        people={person.username: person for person in _in_chunks(session, User.username, phones)},
+        holders={person.card_number.lower(): person
+                 for person in _in_chunks(session, func.lower(User.card_number), numbers)},
+    )
+
+
+def _check_member_row(row: Row, user: User, lookups: _TeamLookups, errors: list[RowError]) -> _MemberEntry | None:
+    """Check one row of the team list; record its problems and return what to store, or None if it is wrong."""
+    before = len(errors)
+    _check_cells(row, TEAM_COLUMNS, errors)
+    cells = row.cells
+
+    def problem(header: str, reason) -> None:
+        errors.append(RowError(row.number, header, reason))
+
+    unit = lookups.units.get(name_key(cells["单位"])) if cells["单位"] else None
+    if cells["单位"]:
+        if unit is None:
+            problem("单位", _l("There is no unit called %(name)s.", name=cells["单位"]))
+        elif not access.can_manage_unit(user, unit):
+            problem("单位", _l("You import the teams of the units of %(county)s only.", county=user.unit.county.name))
+            unit = None
+
+    phone = cells["手机号"]
+    person = lookups.people.get(phone) if phone else None
+    if phone and not team_rules.PHONE.match(phone):
+        problem("手机号", _l("A phone number has 7 to 20 digits or dashes."))
+        phone = ""
+    elif phone and unit is not None:
+        first = lookups.phones.setdefault(phone, (row.number, unit.id))
+        if person is not None and (person.unit_id != unit.id or person.role is Role.ENTERPRISE):
+            problem("手机号", _l("That phone number belongs to a person of another unit."))
+        elif first[1] != unit.id:
+            problem("手机号", _l("The same phone as row %(row)d, in another unit.", row=first[0]))
+
+    number = team_rules.normalize_card_number(cells["执法证号"])
+    if number:
+        reason = team_rules.card_number_problem(number)
+        holder = lookups.holders.get(number.lower())
+        in_file = lookups.holders_in_file.setdefault(number.lower(), (row.number, phone))
+        own = lookups.numbers.setdefault(phone, (row.number, number)) if phone else (row.number, number)
+        if reason is not None:
+            problem("执法证号", reason)
+        elif holder is not None and (person is None or holder.id != person.id):
+            problem("执法证号", _l("This enforcement card number is already recorded for another officer."))
+        elif in_file[1] != phone:
+            problem("执法证号", _l("The same enforcement card number as row %(row)d, for another person.",
+                                row=in_file[0]))
+        elif own[1] != number:
+            problem("执法证号", _l("Row %(row)d gives the same person another enforcement card number.", row=own[0]))
+
+    if len(errors) > before:
+        return None
+    team = next((team for team in unit.teams if name_key(team.name) == name_key(cells["检查组"])), None)
+    return _MemberEntry(unit, team, cells["检查组"], cells["姓名"], phone, number)
+
+
+def import_team_members(session: Session, user: User, data: bytes) -> TeamImportResult:
+    """Register the teams and add the members of a team list, recording their card numbers; all or nothing."""
+    _require_importer(user)
+    rows = read_rows(data, TEAM_SHEET, TEAM_COLUMNS)
+    lookups = _team_lookups(session, rows)
+    errors: list[RowError] = []
+    entries = [_check_member_row(row, user, lookups, errors) for row in rows]
+    if errors:
+        _refuse(errors)
+    registered: dict[tuple[int, str], Team] = {}
+    accounts: list[NewAccount] = []
+    added, numbered = 0, set()
+    try:
+        with session.begin_nested():
+            for entry in entries:
+                key = (entry.unit.id, name_key(entry.team_name))
+                team = entry.team or registered.get(key)
+                if team is None:
+                    team = registered[key] = team_rules.register_team(session, user, entry.unit, entry.team_name)
+                member = session.scalars(select(User).where(User.username == entry.phone)).first()
+                if member is None or member not in team.members:
+                    member, code = team_rules.add_member(session, user, team, name=entry.name, phone=entry.phone)
+                    added += 1
+                    if code is not None:
+                        accounts.append(NewAccount(member, code, team))
+                if entry.card_number and member.card_number != entry.card_number:
+                    team_rules.set_card_number(session, user, member, entry.card_number)
+                    numbered.add(member.id)
+    except IntegrityError as error:  # another request added one of these people at the same moment
+        raise ImportRefused(_l("Someone saved the same data at the same moment. Upload the file again.")) from error
+    except team_rules.TeamError as error:
+        raise ImportRefused(error.message) from error
+    return TeamImportResult(teams=len(registered), members=added, card_numbers=len(numbered), accounts=accounts)
 
 
 # A department's own checklist table

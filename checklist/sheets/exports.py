@@ -202,16 +202,17 @@ def teams_xlsx(units: list) -> bytes:
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = "检查督导组及人员名单"
-    headers = [_("Unit"), _("Liaison"), _("Phone"), _("Team"), _("Member"), _("Member's phone")]
+    headers = [_("Unit"), _("Liaison"), _("Phone"), _("Team"), _("Member"), _("Member's phone"),
+               _("Enforcement card number")]
     append_row(sheet, headers)
     for unit in units:
         rows = [(team, member) for team in unit.teams for member in team.members] or [(None, None)]
         for team, member in rows:
             append_row(sheet, (
                 unit.name, unit.liaison_name, unit.liaison_phone, team.name if team else "",
-                member.name if member else "", member.phone if member else "",
+                member.name if member else "", member.phone if member else "", member.card_number if member else "",
             ))
-    for index, width in enumerate([26, 10, 16, 20, 10, 16], start=1):
+    for index, width in enumerate([26, 10, 16, 20, 10, 16, 20], start=1):
         sheet.column_dimensions[get_column_letter(index)].width = width
     for row in sheet.iter_rows():
         for cell in row:

@@ -1,4 +1,5 @@
-"""Workbooks of the imports: reading an uploaded roster or checklist table, and the templates to fill in.
+"""Workbooks of the imports: reading an uploaded roster, team list or checklist table, and the templates to fill
+in.
 
 A file is read whole before anything is checked; what is not an xlsx, is damaged, too large or unpacks to too
 much is refused with ImportRefused. The column headers are the official form's Chinese words and stay literal.
@@ -19,7 +20,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from checklist.models import ITEM_TEXT_MAX, ChecklistItem, Enterprise
+from checklist.models import ITEM_TEXT_MAX, ChecklistItem, Enterprise, Team, Unit, User
 from checklist.read.enterprises import RosterChoices
 from checklist.refusal import Refused
 from checklist.sheets.exports import workbook_bytes
@@ -32,6 +33,7 @@ HEADER_ROWS = 10  # the header row may sit below a title, within the first rows
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 ROSTER_SHEET = "企业名录"
+TEAM_SHEET = "检查督导组人员"
 CHECKLIST_SHEET = "检查表"
 GUIDE_SHEET = "填写说明"
 
@@ -61,6 +63,13 @@ ROSTER_COLUMNS = (
     Column("监管单位", "unit", False),
     Column("包保检查组", "team", False, added=True),
     Column("包保责任人", "person", False, added=True),
+)
+TEAM_COLUMNS = (
+    Column("单位", "unit", True, _length(Unit.name)),
+    Column("检查组", "team", True, _length(Team.name)),
+    Column("姓名", "name", True, _length(User.name)),
+    Column("手机号", "phone", True),  # its form is checked by the rule
+    Column("执法证号", "card_number", False),  # likewise
 )
 CHECKLIST_COLUMNS = (
     Column("编号", "code", True, _length(ChecklistItem.code)),
@@ -320,6 +329,38 @@ def roster_template(choices: RosterChoices) -> bytes:
     _list_validation(sheet, 4, sector_source, title, _("Choose a sector from the list."), allow_blank=False)
     _list_validation(sheet, 8, unit_source, title, _("Choose a unit from the list, or leave it blank."),
                      allow_blank=True)
+    return workbook_bytes(workbook)
+
+
+def team_members_template(unit_names: list[str]) -> bytes:
+    """The team list to fill in: the sheet 检查督导组人员 (one member of one team a row) and the sheet 填写说明
+    with the units the importer may name."""
+    workbook = Workbook()
+    sheet = _data_sheet(workbook, TEAM_SHEET, TEAM_COLUMNS, [26, 22, 10, 16, 20], {"phone", "card_number"})
+    yes, no = _("Yes"), _("No")
+    guide = _guide(workbook, [
+        ("单位", yes, _("One of the names in the column Units on the right: the units whose teams you manage.")),
+        ("检查组", yes, _("The team's name, e.g. 第一检查督导组. A team the unit does not have yet is registered, at "
+                        "most %(num)d characters.", num=_length(Team.name))),
+        ("姓名", yes, _("The member's name, at most %(num)d characters. A person already registered keeps the "
+                      "name registered.", num=_length(User.name))),
+        ("手机号", yes, _("The member's mobile phone, 7 to 20 digits or dashes: it is the user name. A new phone "
+                        "number opens an inspector account of the unit; its activation code is shown once after "
+                        "the import.")),
+        ("执法证号", no, _("The enforcement card number, as printed on the card: 4 to %(num)d letters, digits, Chinese "
+                        "characters, \"-\" or brackets; each number for one person only. A blank cell keeps the "
+                        "number already recorded.", num=_length(User.card_number))),
+    ], [
+        _("One member of one team a row, below the header row. Keep the header row as it is. A person in two "
+          "teams takes two rows."),
+        _("At most %(num)d rows and %(size)d MB a file.", num=MAX_ROWS, size=MAX_BYTES // (1024 * 1024)),
+        _("If any row is wrong, nothing of the file is imported: the page lists each problem with its row and "
+          "column. Correct them and upload the whole file again."),
+        _("A member already in the team stays; uploading the same file again adds nobody twice."),
+    ])
+    unit_source = _value_list(guide, 5, _("Units"), unit_names)
+    _list_validation(sheet, 1, unit_source, _("Not in the list"), _("Choose a unit from the list."),
+                     allow_blank=False)
     return workbook_bytes(workbook)
 
 

@@ -1,4 +1,5 @@
-"""Logging in and out, activating an account, and the supervisors' page of an enterprise's account."""
+"""Logging in and out, activating an account, one's own profile, and the supervisors' page of an enterprise's
+account."""
 
 import hmac
 from urllib.parse import urlencode, urlsplit
@@ -23,8 +24,8 @@ from checklist import access
 from checklist.db import get_session
 from checklist.extensions import login_manager
 from checklist.models import Enterprise, User
-from checklist.rules import accounts
-from checklist.web.forms import AccountForm, ActionForm, ActivationForm, LoginForm
+from checklist.rules import accounts, teams
+from checklist.web.forms import AccountForm, ActionForm, ActivationForm, CardNumberForm, LoginForm
 
 bp = Blueprint("auth", __name__)
 
@@ -139,6 +140,27 @@ def activate():
             flash(_("Your password is set. Log in with it from now on."), "success")
             return redirect(url_for("views.home"))
     return no_store(render_template("auth/activate.html", form=form))
+
+
+@bp.route("/profile", methods=["GET", "POST"])
+@login_required
+def profile():
+    """The officer's own name, unit, teams and phone, and the form that records their 执法证号."""
+    access.require(not access.is_enterprise(current_user))
+    form = CardNumberForm(card_number=current_user.card_number)
+    if form.validate_on_submit():
+        session = get_session()
+        try:
+            teams.set_card_number(session, current_user, current_user, form.card_number.data or "")
+        except teams.TeamError as error:
+            session.rollback()
+            form.card_number.errors = [error.message]
+            return render_template("auth/profile.html", form=form), 400
+        session.commit()
+        flash(_("Your enforcement card number is saved.") if current_user.card_number
+              else _("Your enforcement card number is cleared."), "success")
+        return redirect(url_for("auth.profile"))
+    return render_template("auth/profile.html", form=form), 400 if form.errors else 200
 
 
 def activation_link(username: str, code: str) -> str:

@@ -279,6 +279,21 @@ class TeamForm(FlaskForm):
 class MemberForm(FlaskForm):
     name = StringField(_l("Name"), validators=[Length(max=40)])
     phone = StringField(_l("Mobile phone (the user name)"), validators=[DataRequired(), Length(max=20)])
+    card_number = StringField(_l("Enforcement card number (optional)"))
+
+
+class CardNumberForm(FlaskForm):
+    """An officer's 执法证号; empty clears it. What a number may hold is rules.teams.set_card_number's."""
+
+    card_number = StringField(_l("Enforcement card number"))
+
+
+class DocumentHeadingForm(FlaskForm):
+    """The heading of a unit's documents; the lengths are checked by rules.teams.set_document_heading."""
+
+    prefix = StringField(_l("Document number prefix"))
+    review_bodies = StringField(_l("Administrative review bodies"))
+    court = StringField(_l("Court for administrative litigation"))
 
 
 class DailyReportForm(FlaskForm):
@@ -341,6 +356,10 @@ class TableNoteForm(FlaskForm):
 
 class RosterImportForm(FlaskForm):
     roster = FileField(_l("Enterprise roster (.xlsx)"), validators=[FileRequired(_l("Choose a file."))])
+
+
+class TeamImportForm(FlaskForm):
+    members = FileField(_l("Team members (.xlsx)"), validators=[FileRequired(_l("Choose a file."))])
 
 
 class ChecklistImportForm(FlaskForm):

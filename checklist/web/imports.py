@@ -1,6 +1,7 @@
-"""Imports from Excel: the enterprise roster and a department's own checklist table."""
+"""Imports from Excel: the enterprise roster, the units' teams and members, and a department's own checklist
+table."""
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, current_app, flash, make_response, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -10,9 +11,10 @@ from checklist import access
 from checklist.db import get_session
 from checklist.models import Sector
 from checklist.read.enterprises import roster_choices
+from checklist.read.teams import units_with_teams
 from checklist.rules import imports as importing
 from checklist.sheets import imports as workbooks
-from checklist.web.forms import ChecklistImportForm, RosterImportForm
+from checklist.web.forms import ChecklistImportForm, RosterImportForm, TeamImportForm
 from checklist.web.respond import send_xlsx
 
 bp = Blueprint("imports", __name__)
@@ -34,10 +36,11 @@ def checklist_form() -> ChecklistImportForm:
     return form
 
 
-def page(roster_form=None, table_form=None, refusal=None, refused_file=None, status=200):
+def page(roster_form=None, table_form=None, team_form=None, refusal=None, refused_file=None, status=200):
     return render_template(
         "imports/index.html", roster_form=roster_form or RosterImportForm(),
-        table_form=table_form or checklist_form(), refusal=refusal, refused_file=refused_file,
+        table_form=table_form or checklist_form(), team_form=team_form or TeamImportForm(),
+        refusal=refusal, refused_file=refused_file,
         max_rows=workbooks.MAX_ROWS, max_megabytes=workbooks.MAX_BYTES // (1024 * 1024),
     ), status
 
@@ -77,6 +80,35 @@ def roster():
     flash(_("Roster imported. Enterprises added: %(created)d; updated: %(updated)d; assigned: %(assigned)d.",
             created=result.created, updated=result.updated, assigned=result.assigned), "success")
     return redirect(url_for("imports.index"))
+
+
+@bp.route("/imports/teams-template.xlsx")
+def teams_template():
+    units = [unit.name for unit in units_with_teams(get_session(), current_user)]
+    return send_xlsx(workbooks.team_members_template(units), "teams-template.xlsx")
+
+
+@bp.route("/imports/teams", methods=["POST"])
+def teams():
+    form, session = TeamImportForm(), get_session()
+    if not form.validate_on_submit():
+        return page(team_form=form, status=400)
+    try:
+        result = importing.import_team_members(session, current_user, upload(form.members))
+    except workbooks.ImportRefused as refusal:
+        session.rollback()
+        return page(team_form=form, refusal=refusal, refused_file=form.members.data.filename, status=400)
+    session.commit()
+    summary = _("Team members imported. Teams registered: %(teams)d; members added: %(members)d; enforcement card "
+                "numbers recorded: %(numbers)d.", teams=result.teams, members=result.members,
+                numbers=result.card_numbers)
+    if not result.accounts:
+        flash(summary, "success")
+        return redirect(url_for("imports.index"))
+    # New accounts: their one-time codes are shown on this page only, never stored in clear or redirected.
+    response = make_response(render_template("imports/member_codes.html", summary=summary, accounts=result.accounts))
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 @bp.route("/imports/checklist", methods=["POST"])

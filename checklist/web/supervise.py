@@ -18,6 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from checklist import access
+from checklist.clock import local_today
 from checklist.db import get_session, sql_int
 from checklist.models import County, Enterprise, Sector, Team, Unit, User
 from checklist.read import teams as read_teams
@@ -26,7 +27,7 @@ from checklist.read.paging import paged
 from checklist.rules import teams
 from checklist.sheets.exports import teams_xlsx
 from checklist.sheets.labels import label_sheet_pdf, qr_png, site_url
-from checklist.web.forms import ActionForm, LiaisonForm, MemberForm, TeamForm
+from checklist.web.forms import ActionForm, CardNumberForm, DocumentHeadingForm, LiaisonForm, MemberForm, TeamForm
 from checklist.web.respond import page_number, send_xlsx
 
 bp = Blueprint("supervise", __name__)
@@ -95,22 +96,26 @@ def unit_for_admin(unit_id: int) -> Unit:
     return unit
 
 
-def back_to_teams(unit: Unit, error: teams.TeamError | None = None, message: str = ""):
+def back_to_teams(unit: Unit | None, error: teams.TeamError | None = None, message: str = ""):
+    anchor = f"unit-{unit.id}" if unit is not None else None  # read before a rollback expires it
     if error is not None:
         get_session().rollback()
         flash(str(error.message), "error")
     else:
         get_session().commit()
         flash(message, "success")
-    return redirect(url_for("supervise.team_register", _anchor=f"unit-{unit.id}"))
+    return redirect(url_for("supervise.team_register", _anchor=anchor))
 
 
 @bp.route("/teams")
 def team_register():
     access.require(access.is_supervisor(current_user))
+    year = local_today().year
     return render_template(
         "supervise/teams.html", units=read_teams.units_with_teams(get_session(), current_user),
         liaison_form=LiaisonForm(), team_form=TeamForm(), member_form=MemberForm(), remove_form=ActionForm(),
+        card_form=CardNumberForm(), heading_form=DocumentHeadingForm(),
+        example_number=lambda unit: read_teams.example_number(unit, year),
         can_manage=lambda unit: access.can_manage_unit(current_user, unit), code=None,
     )
 
@@ -152,7 +157,8 @@ def add_member(team_id: int):
     if not form.validate_on_submit():
         return back_to_teams(unit, teams.TeamError(_("Enter the member's mobile phone.")))
     try:
-        member, code = teams.add_member(get_session(), current_user, team, name=form.name.data, phone=form.phone.data)
+        member, code = teams.add_member(get_session(), current_user, team, name=form.name.data, phone=form.phone.data,
+                                        card_number=form.card_number.data or "")
     except teams.TeamError as error:
         return back_to_teams(unit, error)
     get_session().commit()
@@ -174,3 +180,33 @@ def remove_member(team_id: int, user_id: int):
         abort(400)
     teams.remove_member(get_session(), current_user, team, member)
     return back_to_teams(unit, message=_("%(name)s left the team.", name=member.name))
+
+
+@bp.route("/units/<int:unit_id>/document-heading", methods=["POST"])
+def set_document_heading(unit_id: int):
+    unit, form = unit_for_admin(unit_id), DocumentHeadingForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        teams.set_document_heading(get_session(), current_user, unit, form.prefix.data or "",
+                                   form.review_bodies.data or "", form.court.data or "")
+    except teams.TeamError as error:
+        return back_to_teams(unit, error)
+    return back_to_teams(unit, message=_("Document heading saved."))
+
+
+@bp.route("/members/<int:user_id>/card-number", methods=["POST"])
+def set_card_number(user_id: int):
+    """A supervisor records a member's 执法证号 from the registry; officers set their own on their profile."""
+    member = get_session().get(User, user_id) or abort(404)
+    access.require(access.is_supervisor(current_user) and access.can_set_card_number(current_user, member))
+    form = CardNumberForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        teams.set_card_number(get_session(), current_user, member, form.card_number.data or "")
+    except teams.TeamError as error:
+        return back_to_teams(member.unit, error)
+    if member.card_number:
+        return back_to_teams(member.unit, message=_("Enforcement card number of %(name)s saved.", name=member.name))
+    return back_to_teams(member.unit, message=_("Enforcement card number of %(name)s cleared.", name=member.name))
