@@ -879,7 +879,7 @@ def crawl_pages(scene: Scene) -> dict[str | None, list[str]]:
                           f"/app/inspect/{token}", "/app/outbox", "/app/scan", "/dashboard", "/hazards"],
     }
     if submitted:
-        pages[scene.inspector] += [f"/inspections/{submitted}/problems", f"/inspections/{submitted}/order"]
+        pages[scene.inspector] += [f"/inspections/{submitted}/problems", f"/inspections/{submitted}/documents"]
     if scene.hazard_id:
         pages[scene.city].append(f"/hazards/{scene.hazard_id}")
     if scene.county_admin:

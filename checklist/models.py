@@ -225,6 +225,10 @@ inspection_inspector = Table(
 
 class User(UserMixin, Base):
     __tablename__ = "user"
+    __table_args__ = (  # one officer a card number (rules.teams.set_card_number says so first, in Chinese)
+        Index("uq_user_card_number", "card_number", unique=True,
+              sqlite_where=sql_text("card_number <> ''"), postgresql_where=sql_text("card_number <> ''")),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     username: Mapped[str] = mapped_column(String(40), unique=True)

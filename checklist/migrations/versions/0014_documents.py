@@ -32,6 +32,8 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column('court', sa.String(length=60), server_default='', nullable=False))
     with op.batch_alter_table('user', schema=None) as batch_op:
         batch_op.add_column(sa.Column('card_number', sa.String(length=30), server_default='', nullable=False))
+        batch_op.create_index('uq_user_card_number', ['card_number'], unique=True,
+                              sqlite_where=sa.text("card_number <> ''"), postgresql_where=sa.text("card_number <> ''"))
     op.create_table(
         'reinspection',
         sa.Column('id', sa.Integer(), nullable=False),
@@ -135,6 +137,7 @@ def downgrade() -> None:
     op.drop_table('reinspection_inspector')
     op.drop_table('reinspection')
     with op.batch_alter_table('user', schema=None) as batch_op:
+        batch_op.drop_index('uq_user_card_number')
         batch_op.drop_column('card_number')
     with op.batch_alter_table('unit', schema=None) as batch_op:
         batch_op.drop_column('court')
