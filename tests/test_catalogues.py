@@ -42,7 +42,7 @@ def test_every_message_is_translated_with_its_placeholders(locale):
 
 def test_the_chinese_catalogue_is_chinese():
     for message in catalogue("zh_Hans_CN"):
-        if message.id and re.search(r"[A-Za-z]{3}", ids(message)[0]):
+        if message.id and re.search(r"[A-Za-z]{3}", PLACEHOLDER.sub("", ids(message)[0])):  # words, not names
             assert re.search(r"[\u4e00-\u9fff]", strings(message)[0]), message.id
 
 

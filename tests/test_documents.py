@@ -237,8 +237,9 @@ def test_the_re_inspection_loop_fixed_partial_and_not_fixed(login, carded, db):
     assert page.status_code == 200 and "问题CON-03" in page.get_data(as_text=True)
     data = review_data([first, second, third], [("fixed", "", 0), ("partial", "警示标志未补齐", 7),
                                                  ("not_fixed", "未整改", 5)], carded.colleague_a.id)
-    data[f"photos_{second.id}"] = [(io.BytesIO(jpeg_bytes()), "r.jpg")]
-    response = inspector.post(f"/inspections/{inspection.id}/reinspection", data, content_type="multipart/form-data")
+    with_photo = {**data, f"photos_{second.id}": [(io.BytesIO(jpeg_bytes()), "r.jpg")]}
+    response = inspector.post(f"/inspections/{inspection.id}/reinspection", with_photo,
+                              content_type="multipart/form-data")
     assert response.status_code == 302, response.get_data(as_text=True)
     db.expire_all()
     assert db.get(Hazard, first.id).status is HazardStatus.CLOSED

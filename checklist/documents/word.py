@@ -134,7 +134,7 @@ def head(document, h: Head) -> None:
 
 
 def addressee(document, name: str) -> None:
-    line(document, _("%(name)s:", name=fill(name)))
+    line(document, fill(name) + _(":"))
 
 
 def party_lines(document, party: Party, name_label: str) -> None:
@@ -154,7 +154,7 @@ def problems(document, items: list[Problem], deadline=False, basis=False) -> Non
             text = _("%(number)d. %(description)s (%(level)s)", number=problem.number, description=text,
                      level=problem.level)
         else:
-            text = _("%(number)d. %(description)s", number=problem.number, description=text)
+            text = f"{problem.number}. {text}"
         line(document, text, indent=True)
         details = [
             basis and problem.basis and _("Basis: %(text)s", text=problem.basis),
@@ -167,7 +167,7 @@ def problems(document, items: list[Problem], deadline=False, basis=False) -> Non
 
 def numbered(document, texts: list[str]) -> None:
     for number, text in enumerate(texts, start=1):
-        line(document, _("%(number)d. %(description)s", number=number, description=fill(text)), indent=True)
+        line(document, f"{number}. {fill(text)}", indent=True)
 
 
 def appeal(remedy: Remedy) -> dict:
@@ -395,7 +395,7 @@ def extension_form(document, paper: ExtensionForm) -> None:
     form(document, [
         (_("Unit"), paper.party.name),
         (_("Original document"), paper.original_number),
-        (_("Problem"), _("%(number)d. %(description)s", number=problem.number, description=problem.description)),
+        (_("Problem"), f"{problem.number}. {problem.description}"),
         (_("Original deadline"), day(paper.deadline_from)),
         (_("Extension requested to"), day(paper.requested_deadline)),
         (_("Reason for the request"), paper.reason),
