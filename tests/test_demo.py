@@ -273,10 +273,21 @@ def test_enforcement_actions_are_recorded(db):
         "SELECT MIN(fine_wan), MAX(fine_wan) FROM enforcement_action WHERE kind = 'fine'"
     )).one()
     assert 0.5 <= float(fines[0]) <= float(fines[1]) <= 5
-    numbered = db.scalars(text(
-        "SELECT document_number FROM enforcement_action WHERE kind = 'document'"
+    fined = db.scalars(text("SELECT document_number FROM enforcement_action WHERE kind = 'fine'")).all()
+    assert all(number.startswith("（") and "〔" in number and number.endswith("号") for number in fined)
+
+
+def test_the_demo_issues_numbered_documents_re_inspects_and_asks_for_an_extension(db):
+    """Documents issue where two officers with their cards took part; their numbers run per unit, kind and year."""
+    kinds = dict(db.execute(text("SELECT kind, COUNT(*) FROM document GROUP BY kind")).all())
+    assert kinds.get("record", 0) >= 50 and kinds.get("order", 0) >= 20 and kinds.get("review", 0) >= 1
+    gaps = db.execute(text(
+        "SELECT unit_id, kind, year FROM document GROUP BY unit_id, kind, year HAVING MAX(serial) <> COUNT(*)"
     )).all()
-    assert all(number.startswith("（") and "〔" in number and number.endswith("号") for number in numbered)
+    assert gaps == []
+    verdicts = set(db.scalars(text("SELECT verdict FROM review_result")))
+    assert {"fixed", "not_fixed"} <= verdicts
+    assert db.scalar(text("SELECT COUNT(*) FROM extension_request WHERE decision = 'pending'")) == 1
 
 
 def test_seeding_twice_raises(demo):

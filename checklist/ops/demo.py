@@ -972,14 +972,12 @@ class _Seeder:
         majors = any(hazard.level is HazardLevel.MAJOR for hazard in inspection.hazards)
         year = plan.day.year
         if majors or rng.random() < 0.3:
-            add_enforcement(session, user, inspection, EnforcementKind.DOCUMENT,
-                            self.document_number(plan.team.unit, "责改", year),
+            add_enforcement(session, user, inspection, EnforcementKind.DOCUMENT,  # numbered when it issues
                             note="责令限期整改指令书")
         if majors and plan.enterprise.sector.code in ("coal", "non_coal_mine", "hazardous_chemicals",
                                                       "metallurgy_trade", "civil_explosives") \
                 and rng.random() < 0.5:
-            add_enforcement(session, user, inspection, EnforcementKind.SUSPENSION,
-                            self.document_number(plan.team.unit, "现决", year),
+            add_enforcement(session, user, inspection, EnforcementKind.SUSPENSION,  # its 现场处理措施决定书 issues
                             note="责令停产整顿，隐患消除并经验收合格后方可恢复生产")
         roll = rng.random()
         if roll < 0.08:
