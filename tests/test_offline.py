@@ -91,7 +91,8 @@ def fill_inspection(page, photos, failing="CON-02", photo_items=("CON-02", "CON-
     failed = page.locator(f"li.item[data-code={failing}]")
     failed.locator("textarea[data-field=description]").fill("塔吊司机无特种作业操作证")
     failed.locator("input[data-field=responsible_person]").fill("王经理")
-    failed.locator("input[data-level][value=major]").check()
+    assert failed.locator("input[data-level][value=major]").is_checked()  # CON-02 cites a 重大事故隐患判定标准
+    assert "判定" in failed.locator("[data-criterion]").inner_text()
     for code, photo in zip(photo_items, photos, strict=True):
         page.locator(f"li.item[data-code={code}] input[data-photos]").set_input_files(str(photo))
         page.wait_for_selector(f"li.item[data-code={code}] .thumb img")

@@ -213,7 +213,7 @@ def checklist(sector_code: str):
         items=[
             schemas.ChecklistItem(
                 id=item.id, code=item.code, section=item.section, text=item.text, basis=item.basis,
-                guidance=item.guidance,
+                guidance=item.guidance, criterion=item.criterion,
             )
             for item in version.items
         ],

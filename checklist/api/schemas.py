@@ -269,6 +269,7 @@ class ChecklistItem(BaseModel):
     text: str
     basis: str
     guidance: str
+    criterion: str  # 重大事故隐患判定标准: a hazard at this item is major by default
 
 
 class Checklist(BaseModel):

@@ -152,6 +152,9 @@
       $("[data-text]", node).textContent = item.text;
       if (item.basis) $("[data-basis]", node).textContent = item.basis;
       else $("[data-basis-line]", node).remove();
+      if (item.criterion) $("[data-criterion]", node).textContent = item.criterion;
+      else $("[data-criterion-line]", node).remove();
+      node.dataset.defaultLevel = item.criterion ? "major" : "general";  /* a cited criterion: major by default */
       if (item.guidance) $("[data-guidance]", node).textContent = item.guidance;
       else $("[data-guidance]", node).remove();
       $$("[data-outcome]", node).forEach(function (input) { input.name = "outcome-" + index; });
@@ -168,7 +171,8 @@
 
   function result(code) {
     if (!state.form.results[code]) {
-      state.form.results[code] = { outcome: "", note: "", level: "general", description: "", deadline: "", responsible_person: "", hazard_uuid: "" };
+      const level = document.getElementById("item-" + code).dataset.defaultLevel;
+      state.form.results[code] = { outcome: "", note: "", level: level, description: "", deadline: "", responsible_person: "", hazard_uuid: "" };
     }
     return state.form.results[code];
   }
@@ -193,7 +197,7 @@
     $$("li.item").forEach(function (node) {
       const entry = state.form.results[node.dataset.code] || {};
       $$("[data-outcome]", node).forEach(function (input) { input.checked = input.value === entry.outcome; });
-      $$("[data-level]", node).forEach(function (input) { input.checked = input.value === (entry.level || "general"); });
+      $$("[data-level]", node).forEach(function (input) { input.checked = input.value === (entry.level || node.dataset.defaultLevel); });
       $$("[data-field]", node).forEach(function (input) { input.value = entry[input.dataset.field] || ""; });
       showItem(node);
     });
