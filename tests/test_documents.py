@@ -142,11 +142,14 @@ def test_one_officer_alone_issues_nothing(login, carded, db):
     assert "第二名" in login("insp_a").get(f"/inspections/{inspection.id}/documents").get_data(as_text=True)
 
 
-def test_a_draft_has_no_documents(login, carded, db):
+def test_a_draft_has_no_documents_and_says_why(login, carded, db):
     client = login("insp_a")
     number = inspection_id(start(client, carded))
-    assert client.get(f"/inspections/{number}/documents").status_code == 404
-    assert client.post(f"/inspections/{number}/documents", {}).status_code == 404
+    assert "请先提交检查" in client.get(f"/inspections/{number}/documents").get_data(as_text=True)
+    client.post(f"/inspections/{number}/documents", {})
+    assert "请先提交检查" in client.get(f"/inspections/{number}/documents").get_data(as_text=True)
+    zipped = client.get(f"/inspections/{number}/documents.zip")
+    assert zipped.status_code == 400 and "请先提交检查" in zipped.get_data(as_text=True)
     assert db.scalar(select(func.count(Document.id))) == 0
 
 
@@ -271,7 +274,9 @@ def test_a_re_inspection_is_refused_to_other_units_and_without_two_cards(login, 
     hazard = inspection.hazards[0]
     data = review_data([hazard], [("fixed", "", 0)], carded.colleague_a.id)
     for other in ("insp_b", "admin_a", "city", ENTERPRISE_A):
-        assert login(other).post(f"/inspections/{inspection.id}/reinspection", data).status_code in (403, 404)
+        assert login(other).post(f"/inspections/{inspection.id}/reinspection", data).status_code == 403
+    page = login("admin_a").get(f"/inspections/{inspection.id}/reinspection")
+    assert page.status_code == 403 and "只有发现这些隐患的单位" in page.get_data(as_text=True)
     carded.colleague_a.card_number = ""
     db.commit()
     response = login("insp_a").post(f"/inspections/{inspection.id}/reinspection", data)
@@ -374,3 +379,15 @@ def test_export_documents_writes_each_document_as_word(app, login, carded, db, t
     assert order in text_of((tmp_path / "out" / names[1]).read_bytes())
     missing = app.test_cli_runner().invoke(args=["export-documents", "--inspection", "999999", "-o", str(tmp_path)])
     assert missing.exit_code != 0 and "999999" in missing.output
+
+
+def test_once_every_hazard_is_closed_there_is_nothing_to_re_inspect(login, carded, db):
+    inspection = inspect(login("insp_a"), carded, db, codes=("CON-01",))
+    [hazard] = inspection.hazards
+    inspector = login("insp_a")
+    data = review_data([hazard], [("fixed", "", 0)], carded.colleague_a.id)
+    assert inspector.post(f"/inspections/{inspection.id}/reinspection", data).status_code == 302
+    again = inspector.post(f"/inspections/{inspection.id}/reinspection",
+                           review_data([hazard], [("fixed", "", 0)], carded.colleague_a.id))
+    assert again.status_code == 400 and "均已销号" in again.get_data(as_text=True)
+    assert db.scalar(select(func.count(Reinspection.id))) == 1

@@ -14,6 +14,7 @@ from checklist.documents import build, word
 from checklist.documents.papers import Paper
 from checklist.models import Document, DocumentKind, ExtensionRequest, Inspection, InspectionMode
 from checklist.rules import documents
+from checklist.web.errors import bad_request
 from checklist.web.forms import ActionForm, VoidForm
 from checklist.web.inspections import load as load_inspection
 
@@ -34,11 +35,19 @@ def load_document(document_id: int) -> Document:
     return document
 
 
-def submitted(inspection_id: int) -> Inspection:
-    """A submitted enterprise inspection the user may see; a draft or a 督政 inspection has no documents."""
+def of_enterprise(inspection_id: int) -> Inspection:
+    """An enterprise inspection the user may see; a 督政 inspection has no documents."""
     inspection = load_inspection(inspection_id)
-    if inspection.is_draft or inspection.is_oversight:
+    if inspection.is_oversight:
         abort(404)
+    return inspection
+
+
+def submitted(inspection_id: int) -> Inspection:
+    """A submitted enterprise inspection the user may see: a draft has no documents yet."""
+    inspection = of_enterprise(inspection_id)
+    if inspection.is_draft:
+        bad_request(_("Submit the inspection before its documents are issued."))
     return inspection
 
 
@@ -58,8 +67,9 @@ def show(template: str, paper: Paper, inspection: Inspection, docx_url: str, **c
 
 @bp.route("/inspections/<int:inspection_id>/documents")
 def index(inspection_id: int):
-    inspection = submitted(inspection_id)
-    refusal = documents.refusal(inspection) if inspection.mode is not InspectionMode.SELF_CHECK else None
+    inspection = of_enterprise(inspection_id)
+    self_check = inspection.mode is InspectionMode.SELF_CHECK
+    refusal = documents.refusal(inspection) if inspection.is_draft or not self_check else None
     due = [kind for kind in documents.kinds_due(inspection) if documents.live(inspection, kind) is None]
     return render_template(
         "documents/index.html", inspection=inspection, refusal=refusal, due=due,
@@ -70,7 +80,7 @@ def index(inspection_id: int):
 
 @bp.route("/inspections/<int:inspection_id>/documents", methods=["POST"])
 def issue(inspection_id: int):
-    inspection = submitted(inspection_id)
+    inspection = of_enterprise(inspection_id)
     if ActionForm().validate_on_submit():
         try:
             issued = documents.issue_documents(get_session(), current_user, inspection)

@@ -12,6 +12,11 @@ def bad_request(message: str) -> NoReturn:
     abort(make_response(render_template("error.html", code=400, message=message), 400))
 
 
+def forbidden(message: str) -> NoReturn:
+    """Stop the request with a 403 page that says why."""
+    abort(make_response(render_template("error.html", code=403, message=message), 403))
+
+
 def init_app(app: Flask) -> None:
     messages = {
         400: lambda: _("The request could not be understood."),

@@ -13,6 +13,7 @@ from checklist.read import reviews
 from checklist.read.paging import paged
 from checklist.rules import documents, photos
 from checklist.rules.reviews import ReviewError, Verdict, review_hazards
+from checklist.web.errors import bad_request, forbidden
 from checklist.web.forms import reinspection_form
 from checklist.web.respond import page_number
 
@@ -55,7 +56,9 @@ def visit(inspection_id: int):
     access.require(access.can_view_inspection(current_user, inspection))
     hazards = reviews.reviewable(current_user, inspection)
     if not hazards:
-        abort(404)
+        if all(hazard.found_at is None or hazard.is_closed for hazard in inspection.hazards):
+            bad_request(_("No hazard of this inspection is left open: there is nothing to re-inspect."))
+        forbidden(_("Only the unit that found these hazards, or the unit supervising them, re-inspects them."))
     colleagues = reviews.colleagues(session, current_user)
     form = reinspection_form([hazard.id for hazard in hazards], colleagues)
     if form.validate_on_submit():
