@@ -22,6 +22,9 @@ What is measured and how:
 - queries_*: SQL statements per page, counted with a before_cursor_execute listener on the app's engine
   (BEGIN, COMMIT and PRAGMA not counted), in-process with the Flask test client, on the second request
   of the page (the first warms the app's caches).
+- pages_p95_ms, pages_max_ms, slowest: every GET route of the app as every role (bench/crawl.py), in-process,
+  each address timed once after a warm-up; the 95th percentile and the maximum over the pages a role reaches,
+  and the five slowest.
 - dashboard_city_ms: the city dashboard in-process, median of 5 after one warm-up.
 - coverage_city_ms: the city's coverage page (/coverage, every county ranked) in-process, likewise.
 - draw_ms: a 双随机 draw of 100 enterprises × 2 inspectors from the whole roster and every inspector (the
@@ -124,6 +127,9 @@ TARGETS: dict[str, Target] = {
     "external_requests": Target("== 0", lambda value: value == 0),
     "worker_rss_mb": at_most(150, " MB"),
     "export_rss_mb": at_most(400, " MB"),
+    "pages_p95_ms": at_most(300, " ms"),
+    "pages_max_ms": at_most(1000, " ms"),
+    "slowest": Target("report"),
 }
 
 
@@ -153,7 +159,10 @@ class Report:
 
     def line(self, key: str) -> str:
         value = self.values.get(key)
-        shown = json.dumps(value) if isinstance(value, list) else "-" if value is None else f"{value:g}"
+        if isinstance(value, list):
+            shown = json.dumps(value, ensure_ascii=False)
+        else:
+            shown = "-" if value is None else f"{value:g}"
         note = f"  ({self.notes[key]})" if key in self.notes else ""
         return f"{key:<22} {shown:>14}  {TARGETS[key].text:<12} {self.verdict(key)}{note}"
 
@@ -699,6 +708,23 @@ def measure_coverage(app: Flask, scene: Scene, report: Report, runs: int) -> Non
     report.add("draw_ms", rounded(median(times)), f"median of {len(times)} after a warm-up")
 
 
+def measure_pages(app: Flask, scene: Scene, report: Report) -> None:
+    """Every GET route as every role (bench.crawl): the 95th percentile and the slowest pages."""
+    from . import crawl
+
+    password = dataset_password()
+    clients = {crawl.ANONYMOUS: app.test_client()}
+    for role, username in crawl.users(scene).items():
+        clients[role] = PageClient(app, username, password).client
+    result = crawl.crawl(app, scene, clients)
+    print(f"  {len(result.timed)} requests timed, {len(result.reached)} reached by their role")
+    for entry in result.slowest(10):
+        print(f"    {entry}")
+    report.add("pages_p95_ms", rounded(result.p95_ms, 1), f"over {len(result.reached)} pages and roles")
+    report.add("pages_max_ms", rounded(result.max_ms, 1))
+    report.add("slowest", [f"{entry.endpoint} as {entry.role}: {entry.ms:.0f} ms" for entry in result.slowest()])
+
+
 def measure_queries(small_url: str, full_app: Flask, full_scene: Scene, folder: Path, report: Report) -> None:
     """Statements per page: the site and checklist pages on an enterprise with 10, then 100 hazards (added to
     copies of the small dataset), the city dashboard on the small and on the full dataset."""
@@ -1054,6 +1080,8 @@ def main(argv: list[str] | None = None) -> int:
             measure_dashboard(app, scene, report, runs)
         with measuring(report, "coverage and the spot-check draw", ("coverage_city_ms", "draw_ms")):
             measure_coverage(app, scene, report, runs)
+        with measuring(report, "every page as every role", ("pages_p95_ms", "pages_max_ms", "slowest")):
+            measure_pages(app, scene, report)
         with measuring(report, "SQL statements per page", ("queries_site", "queries_checklist", "queries_dashboard")):
             measure_queries(small.url, app, scene, folder, report)
         with measuring(report, "photo pipeline", ("photo_ms", "photo_vs_pillow")):

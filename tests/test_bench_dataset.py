@@ -176,3 +176,26 @@ def test_statistics_table(app, dataset, rows, tmp_path):
     assert table.total.general_closed + table.total.major_closed > 0
     assert table.total.documents and table.total.fines_wan > 0
     assert all(row.teams for row in table.rows if row.county_id is not None)  # every county worked
+
+
+def test_the_bench_crawls_every_page_as_every_role(dataset, tmp_path):
+    """bench/crawl.py on a copy of the dataset: every GET route of the URL map, as each role, without an error."""
+    from bench import crawl
+    from bench.run import add_draft, copy_sqlite, find_scene
+
+    url = copy_sqlite(dataset.url, tmp_path / "copy.sqlite")
+    app = create_app({"TESTING": True, "SECRET_KEY": "test", "WTF_CSRF_ENABLED": False, "DATABASE_URL": url,
+                      "UPLOAD_DIR": str(dataset.upload_dir), "BASE_URL": "http://testserver"})
+    scene = find_scene(app)
+    add_draft(app, scene)
+    clients = {crawl.ANONYMOUS: app.test_client()}
+    clients.update({role: logged_in(app, username) for role, username in crawl.users(scene).items()})
+    result = crawl.crawl(app, scene, clients)
+    app.extensions["engine"].dispose()
+    endpoints = {rule.endpoint for rule in app.url_map.iter_rules() if "GET" in rule.methods} - crawl.SKIPPED
+    assert {entry.endpoint for entry in result.timed} == endpoints
+    assert {entry.role for entry in result.reached} == {crawl.ANONYMOUS, *crawl.users(scene)}
+    reached = {(entry.endpoint, entry.role) for entry in result.reached}
+    for endpoint in ("documents.document", "reviews.tasks", "rectification.hazard", "tables.table"):
+        assert (endpoint, "city_admin") in reached or (endpoint, "inspector") in reached, endpoint
+    assert len(result.slowest()) == 5 and result.max_ms >= result.p95_ms > 0
