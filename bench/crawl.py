@@ -81,6 +81,7 @@ def prepare(app: Flask, scene) -> dict[str, object]:
     plan), through the app's rules where they allow it; return the objects the addresses are filled with."""
     from checklist.models import (
         DocumentKind,
+        Enterprise,
         ExtensionRequest,
         Hazard,
         Inspection,
@@ -128,7 +129,7 @@ def prepare(app: Flask, scene) -> dict[str, object]:
             "document_id": document.id, "request_id": extension.id, "plan_id": plan_id,
             "self_check_id": self_check, "own_inspection_id": own_inspection, "photo_id": photo,
             "unit_id": inspector.unit_id, "client_uuid": submitted.uuid, "own_enterprise_id": enterprise_id,
-            "own_token": session.get(type(submitted.enterprise), enterprise_id).qr_token,
+            "own_token": session.get(Enterprise, enterprise_id).qr_token,
         }
 
 

@@ -142,17 +142,17 @@ def can_void(user: User, document) -> bool:
     return user.id == document.issued_by_id or (is_supervisor(user) and user.unit_id == document.unit_id)
 
 
-def reviewing_unit_id(hazard: Hazard) -> int | None:
-    """The unit that re-inspects a hazard (复查): the unit it is listed under, else the one that found it (for a
-    self-inspection's, the enterprise's supervising unit)."""
-    return hazard.listed_unit_id or hazard.inspection.unit_id or hazard.enterprise.supervising_unit_id
+def reviewing_unit(hazard: Hazard) -> Unit | None:
+    """The unit that re-inspects a hazard (复查) and decides on its extensions: the unit it is listed under, else
+    the one that found it (for a self-inspection's, the enterprise's supervising unit)."""
+    return hazard.listed_unit or hazard.inspection.unit or hazard.enterprise.supervising_unit
 
 
 def can_review(user: User, hazard: Hazard) -> bool:
-    return (
-        user.role is not Role.ENTERPRISE and hazard.enterprise_id is not None and user.unit_id is not None
-        and user.unit_id == reviewing_unit_id(hazard)
-    )
+    if user.role is Role.ENTERPRISE or user.unit_id is None or hazard.enterprise_id is None:
+        return False
+    unit = reviewing_unit(hazard)
+    return unit is not None and unit.id == user.unit_id
 
 
 def require(allowed: bool) -> None:

@@ -207,6 +207,11 @@ class Unit(Base):
     def is_city(self) -> bool:
         return self.county_id is None
 
+    @property
+    def number_prefix(self) -> str:
+        """What its document numbers start with: its prefix, or its name while it has set none."""
+        return self.document_prefix.strip() or self.name
+
 
 team_member = Table(
     "team_member",
@@ -443,6 +448,11 @@ class Inspection(Base):
     photos: Mapped[list["Photo"]] = relationship(back_populates="inspection", order_by="Photo.id")
     declared_photos: Mapped[list["DeclaredPhoto"]] = relationship(cascade="all, delete-orphan")
     documents: Mapped[list["Document"]] = relationship(order_by="Document.id", viewonly=True)
+    # Its hazards' extension requests, read in one query (the documents list them with the inspection's papers).
+    extension_requests: Mapped[list["ExtensionRequest"]] = relationship(
+        secondary="hazard", primaryjoin="Inspection.id == Hazard.inspection_id",
+        secondaryjoin="Hazard.id == ExtensionRequest.hazard_id", order_by="ExtensionRequest.id", viewonly=True,
+    )
 
     @property
     def is_draft(self) -> bool:
@@ -461,6 +471,18 @@ class Inspection(Base):
     @property
     def is_signed(self) -> bool:
         return self.signed_at is not None
+
+    def live_document(self, kind: "DocumentKind") -> "Document | None":
+        """Its document of that kind that is not void, if one was issued."""
+        return next((document for document in self.documents if document.kind is kind and not document.is_void),
+                    None)
+
+    @property
+    def served_documents(self) -> list["Document"]:
+        """The documents served on the enterprise at the inspection (its 文书送达回执 lists them): those not void,
+        the re-inspections' opinions apart."""
+        return [document for document in self.documents
+                if not document.is_void and document.kind is not DocumentKind.REVIEW]
 
 
 class ItemResult(Base):
@@ -531,6 +553,11 @@ class Hazard(Base):
     @property
     def is_listed(self) -> bool:
         return self.listed_unit_id is not None
+
+    @property
+    def pending_extension(self) -> "ExtensionRequest | None":
+        """The enterprise's request for more time that waits for a decision (one at a time)."""
+        return next((request for request in self.extension_requests if request.is_pending), None)
 
     @property
     def evidence(self) -> list["Photo"]:

@@ -196,8 +196,8 @@ def test_the_remedy_notice_names_the_bodies_and_the_court(app):
         text = text_of(render("measures", paper))
         notice = gettext(
             "If you disagree with this decision, you may apply for administrative reconsideration to %(bodies)s "
-            "within 60 days or bring an administrative lawsuit before %(court)s within 6 months; the decision is "
-            "not suspended meanwhile, except as the law provides otherwise.",
+            "within 60 days, or bring an administrative lawsuit before %(court)s within 6 months; the decision is "
+            "not suspended meanwhile, unless the law provides otherwise.",
             bodies=REMEDY.review_bodies, court=REMEDY.court)
         assert notice in text
 

@@ -4,6 +4,7 @@ from datetime import datetime
 
 from flask_babel import gettext as _
 
+from checklist import access
 from checklist.clock import to_local
 from checklist.documents.papers import (
     ExtensionForm,
@@ -39,8 +40,7 @@ from checklist.models import (
     User,
 )
 
-# The basis of the on-site measures, the 安全生产法's article on what an inspection may order on the spot.
-MEASURES_BASIS = "《中华人民共和国安全生产法》第六十五条第一款第（三）项"
+FILED = list(DocumentKind)  # declared in 立卷 order: the record, the measures, the order, the opinions
 
 
 def local(moment: datetime) -> datetime:
@@ -66,14 +66,19 @@ def remedy(unit: Unit) -> Remedy:
     return Remedy(review_bodies=unit.review_bodies, court=unit.court)
 
 
-def problem(number: int, hazard: Hazard) -> Problem:
+def problem_number(hazard: Hazard) -> int:
+    """A hazard's number in its inspection's documents, from 1."""
+    return hazard.inspection.hazards.index(hazard) + 1
+
+
+def problem(hazard: Hazard) -> Problem:
     item = hazard.item
-    return Problem(number=number, description=hazard.description, level=str(hazard.level.label),
+    return Problem(number=problem_number(hazard), description=hazard.description, level=str(hazard.level.label),
                    deadline=hazard.deadline, basis=item.basis if item else "", criterion=item.criterion if item else "")
 
 
 def problems(inspection: Inspection) -> list[Problem]:
-    return [problem(number, hazard) for number, hazard in enumerate(inspection.hazards, 1)]
+    return [problem(hazard) for hazard in inspection.hazards]
 
 
 def on_site_signature(inspection: Inspection) -> Signature:
@@ -123,7 +128,9 @@ def measures(document: Document) -> MeasuresDecision:
     inspection = document.inspection
     return MeasuresDecision(
         head=head(document), party=party(inspection), found_on=local(inspection.submitted_at).date(),
-        problems=problems(inspection), basis=MEASURES_BASIS,
+        problems=problems(inspection),
+        # the 安全生产法's article on what an inspection may order on the spot
+        basis=_("item 3 of paragraph 1 of Article 65 of the Work Safety Law of the People's Republic of China"),
         decisions=[action_line(action) for action in inspection.actions if action.kind is EnforcementKind.SUSPENSION],
         remedy=remedy(document.unit), officers=officers(inspection.inspectors),
         signature=on_site_signature(inspection), issued_on=local(document.issued_at).date(),
@@ -139,21 +146,15 @@ def order(document: Document) -> RectificationOrder:
     )
 
 
-def original_order(inspection: Inspection) -> Document | None:
-    return next((document for document in inspection.documents
-                 if document.kind is DocumentKind.ORDER and not document.is_void), None)
-
-
 def review(document: Document) -> ReviewOpinion:
     reinspection, inspection = document.reinspection, document.inspection
-    numbers = {hazard.id: number for number, hazard in enumerate(inspection.hazards, 1)}
-    original = original_order(inspection)
+    original = inspection.live_document(DocumentKind.ORDER)
     return ReviewOpinion(
         head=head(document), party=party(inspection), original_title=str(DocumentKind.ORDER.label),
         original_number=original.number if original else "",
         original_on=local(original.issued_at if original else inspection.submitted_at).date(),
         reviewed_on=local(reinspection.at).date(),
-        items=[ReviewItem(number=numbers[result.hazard_id], description=result.hazard.description,
+        items=[ReviewItem(number=problem_number(result.hazard), description=result.hazard.description,
                           verdict=str(result.verdict.label), note=result.note, new_deadline=result.new_deadline)
                for result in reinspection.results],
         remedy=remedy(document.unit), officers=officers(reinspection.inspectors), signature=Signature(),
@@ -168,8 +169,8 @@ def paper(document: Document) -> Paper:
 
 
 def receipt(inspection: Inspection) -> ServiceReceipt:
-    """文书送达回执 of the inspection's documents that are not void, served on site when it was submitted."""
-    served = [document for document in inspection.documents if not document.is_void]
+    """文书送达回执 of the documents served on site when the inspection was submitted."""
+    served = inspection.served_documents
     first = served[0] if served else None
     return ServiceReceipt(
         head=Head(authority=first.unit.name if first else inspection.unit.name, title=_("Receipt of service")),
@@ -198,22 +199,17 @@ def self_record(inspection: Inspection) -> SelfCheckRecord:
 def extension_form(request: ExtensionRequest) -> ExtensionForm:
     """延期整改审批表 of one request and its decision."""
     hazard = request.hazard
-    inspection = hazard.inspection
-    unit = hazard.listed_unit or inspection.unit or inspection.enterprise.supervising_unit
-    number = next(number for number, other in enumerate(inspection.hazards, 1) if other.id == hazard.id)
-    original = original_order(inspection)
+    inspection, unit = hazard.inspection, access.reviewing_unit(hazard)
+    original = inspection.live_document(DocumentKind.ORDER)
     return ExtensionForm(
         head=Head(authority=unit.name if unit else "", title=_("Approval form for an extension of rectification")),
         party=party(inspection), original_number=original.number if original else "",
-        problem=problem(number, hazard), reason=request.reason, requested_on=local(request.requested_at).date(),
+        problem=problem(hazard), reason=request.reason, requested_on=local(request.requested_at).date(),
         deadline_from=request.deadline_from, requested_deadline=request.requested_deadline,
         decision=str(request.decision.label), decision_note=request.decision_note,
         decided_by=request.decided_by.name if request.decided_by else "",
         decided_on=local(request.decided_at).date() if request.decided_at else None,
     )
-
-
-FILING_ORDER = {DocumentKind.RECORD: 0, DocumentKind.MEASURES: 1, DocumentKind.ORDER: 2, DocumentKind.REVIEW: 3}
 
 
 def case_file(inspection: Inspection) -> list[Paper]:
@@ -222,9 +218,9 @@ def case_file(inspection: Inspection) -> list[Paper]:
     自查记录 only."""
     if inspection.mode is InspectionMode.SELF_CHECK:
         return [self_record(inspection)]
-    live = sorted((document for document in inspection.documents if not document.is_void),
-                  key=lambda document: (FILING_ORDER[document.kind], document.id))
-    served = [paper(document) for document in live if document.kind is not DocumentKind.REVIEW]
-    reviews = [paper(document) for document in live if document.kind is DocumentKind.REVIEW]
-    return (served + ([receipt(inspection)] if served else []) + reviews
-            + [extension_form(request) for hazard in inspection.hazards for request in hazard.extension_requests])
+    served = sorted(inspection.served_documents, key=lambda document: (FILED.index(document.kind), document.id))
+    opinions = [document for document in inspection.documents
+                if document.kind is DocumentKind.REVIEW and not document.is_void]
+    return ([paper(document) for document in served] + ([receipt(inspection)] if served else [])
+            + [paper(document) for document in opinions]
+            + [extension_form(request) for request in inspection.extension_requests])

@@ -24,7 +24,7 @@ REVIEW_WITHIN_DAYS = 10  # 复查 within 10 days of the enterprise's report of i
 
 
 def reviewed_by(unit_id: int):
-    """The ids of the hazards whose reviewing unit (access.reviewing_unit_id) is this one: one indexed branch per
+    """The ids of the hazards whose reviewing unit (access.reviewing_unit) is this one: one indexed branch per
     way a unit comes to it, instead of an OR across three tables that reads every hazard of the city."""
     unlisted = Hazard.listed_unit_id.is_(None)
     return union_all(

@@ -25,5 +25,4 @@ def offered_teams(user: User) -> list[Team]:
 def example_number(unit: Unit, year: int) -> str:
     """How the unit's first on-site inspection record of the year is numbered, as rules.documents.issue numbers it
     (晋中应急检记〔2026〕第0001号): a document never stored, for its format only."""
-    prefix = unit.document_prefix.strip() or unit.name
-    return Document(prefix=prefix, kind=DocumentKind.RECORD, year=year, serial=1).number
+    return Document(prefix=unit.number_prefix, kind=DocumentKind.RECORD, year=year, serial=1).number

@@ -9,6 +9,7 @@ double. A voided document keeps its number; issuing again takes a new one.
 from collections.abc import Sequence
 from datetime import datetime
 
+from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import update
 from sqlalchemy.orm import Session
@@ -56,7 +57,7 @@ def require_two_cards(officers: Sequence[User]) -> None:
     missing = [officer.name for officer in officers if not officer.card_number.strip()]
     if missing:
         raise DocumentError(_l("No enforcement card number (执法证号) is recorded for %(names)s: the documents need "
-                               "two officers with one.", names="、".join(missing)), field="inspectors")
+                               "two officers with one.", names=gettext(", ").join(missing)), field="inspectors")
     if len(officers) < 2:
         raise DocumentError(_l("Name a second inspector with an enforcement card number: the documents need two "
                                "officers."), field="inspectors")
@@ -87,17 +88,11 @@ def issue(
     year = to_local(now).year
     document = Document(
         unit=unit, kind=kind, year=year, serial=next_serial(session, unit.id, kind, year),
-        prefix=unit.document_prefix.strip() or unit.name, inspection=inspection, reinspection=reinspection,
+        prefix=unit.number_prefix, inspection=inspection, reinspection=reinspection,
         issued_at=now, issued_by_id=user.id,
     )
     session.add(document)
     return document
-
-
-def live(inspection: Inspection, kind: DocumentKind) -> Document | None:
-    """The inspection's document of that kind that is not void."""
-    return next((document for document in inspection.documents if document.kind is kind and not document.is_void),
-                None)
 
 
 def refusal(inspection: Inspection) -> DocumentError | None:
@@ -129,7 +124,7 @@ def issue_documents(
     if error:
         raise error
     issued = [issue(session, user, inspection.unit, kind, inspection, now=now)
-              for kind in kinds_due(inspection) if live(inspection, kind) is None]
+              for kind in kinds_due(inspection) if inspection.live_document(kind) is None]
     session.flush()
     session.expire(inspection, ["documents"])
     return issued

@@ -160,7 +160,7 @@ def request_extension(
     _require_open_for_change(user, hazard)
     if not access.can_submit_fix(user, hazard):
         raise RectificationError(_l("Only the enterprise itself asks for more time."), code="forbidden")
-    if any(request.is_pending for request in hazard.extension_requests):
+    if hazard.pending_extension is not None:
         raise RectificationError(_l("An extension request for this hazard already waits for a decision."))
     if not reason.strip():
         raise RectificationError(_l("Give the reason why you need more time."), field="reason")

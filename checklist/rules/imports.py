@@ -99,13 +99,16 @@ class _Lookups:
     members: dict[int, list[tuple[Team, User]]]  # by county: the members of its units' teams (包保)
 
 
+def _in_chunks(session: Session, model, column, values: list[str]) -> list:
+    """The rows of the model whose column holds one of the values."""
+    found = []
+    for start in range(0, len(values), 500):  # keep under old SQLite's limit of bound parameters
+        found += session.scalars(select(model).where(column.in_(values[start:start + 500])))
+    return found
+
+
 def _lookups(session: Session, codes: list[str]) -> _Lookups:
-    existing = {}
-    for start in range(0, len(codes), 500):  # keep under old SQLite's limit of bound parameters
-        chunk = codes[start:start + 500]
-        existing.update((row.credit_code, row) for row in session.scalars(
-            select(Enterprise).where(Enterprise.credit_code.in_(chunk))
-        ))
+    existing = {row.credit_code: row for row in _in_chunks(session, Enterprise, Enterprise.credit_code, codes)}
     members: dict[int, list[tuple[Team, User]]] = {}
     for team, member in county_members(session):
         members.setdefault(team.unit.county_id, []).append((team, member))
@@ -323,21 +326,14 @@ class _TeamLookups:
     holders_in_file: dict[str, tuple[int, str]] = field(default_factory=dict)  # lower number → first row, phone
 
 
-def _in_chunks(session: Session, column, values: list[str]) -> list[User]:
-    found = []
-    for start in range(0, len(values), 500):  # keep under old SQLite's limit of bound parameters
-        found += session.scalars(select(User).where(column.in_(values[start:start + 500])))
-    return found
-
-
 def _team_lookups(session: Session, rows: list[Row]) -> _TeamLookups:
     phones = sorted({row.cells["手机号"] for row in rows} - {""})
     numbers = sorted({team_rules.normalize_card_number(row.cells["执法证号"]).lower() for row in rows} - {""})
     return _TeamLookups(
         units={name_key(unit.name): unit for unit in session.scalars(select(Unit))},
-        people={person.username: person for person in _in_chunks(session, User.username, phones)},
+        people={person.username: person for person in _in_chunks(session, User, User.username, phones)},
         holders={person.card_number.lower(): person
-                 for person in _in_chunks(session, func.lower(User.card_number), numbers)},
+                 for person in _in_chunks(session, User, func.lower(User.card_number), numbers)},
     )
 
 
@@ -411,9 +407,10 @@ def import_team_members(session: Session, user: User, data: bytes) -> TeamImport
                 team = entry.team or registered.get(key)
                 if team is None:
                     team = registered[key] = team_rules.register_team(session, user, entry.unit, entry.team_name)
-                member = session.scalars(select(User).where(User.username == entry.phone)).first()
+                member = lookups.people.get(entry.phone)
                 if member is None or member not in team.members:
                     member, code = team_rules.add_member(session, user, team, name=entry.name, phone=entry.phone)
+                    lookups.people[entry.phone] = member  # a person on two teams of the file is one account
                     added += 1
                     if code is not None:
                         accounts.append(NewAccount(member, code, team))

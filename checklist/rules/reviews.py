@@ -9,6 +9,7 @@ verification). A re-inspection needs two officers with their 执法证号, like 
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -77,7 +78,7 @@ def _apply(session: Session, user: User, verdict: Verdict, now: datetime) -> Non
         record_history(session, user, hazard, HistoryAction.ACCEPTED, HazardStatus.CLOSED, verdict.note, at=now)
         return
     record_history(session, user, hazard, HistoryAction.REVIEWED, HazardStatus.OPEN,
-                   f"{verdict.verdict.label}：{verdict.note.strip()}", at=now,
+                   gettext("%(verdict)s: %(note)s", verdict=verdict.verdict.label, note=verdict.note.strip()), at=now,
                    deadline_from=hazard.deadline, deadline_to=verdict.new_deadline)
     hazard.deadline = verdict.new_deadline
 

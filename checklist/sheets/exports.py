@@ -36,8 +36,9 @@ def workbook_bytes(workbook: Workbook) -> bytes:
 FORMULA_STARTS = ("=", "+", "-", "@")
 
 
-def append_row(sheet, values) -> None:
-    """Append a row; text is always stored as text, never as a formula (formula injection).
+def append_row(sheet, values, styles: tuple[str, str] | None = None) -> None:
+    """Append a row, its cells of the named `styles` (text, dates) if given; text is always stored as text, never
+    as a formula (formula injection).
 
     Text that would turn into a formula if typed in (= + - @) is also marked as quoted text, the way
     Excel marks text typed after an apostrophe: editing the cell later keeps it text. The cells are made
@@ -47,6 +48,8 @@ def append_row(sheet, values) -> None:
     cells = []
     for value in values:
         cell = Cell(sheet, value=value)
+        if styles:
+            cell.style = styles[1] if cell.is_date else styles[0]
         if cell.data_type == "f":
             cell.data_type = "s"
         if cell.data_type == "s" and isinstance(cell.value, str) and cell.value.startswith(FORMULA_STARTS):
@@ -80,17 +83,12 @@ def list_sheet(sheet, sheet_title: str, title: str, headers: list[str], widths: 
     sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(headers))
     sheet["A1"].font = Font(bold=True, size=14)
     sheet["A1"].alignment = Alignment(horizontal="center")
-    sheet.append(headers)
+    styles = list_styles(sheet.parent)
+    append_row(sheet, headers, styles)
     for row in rows:
-        append_row(sheet, row)
+        append_row(sheet, row, styles)
     for index, width in enumerate(widths, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = width
-    text, day = list_styles(sheet.parent)
-    for row in sheet.iter_rows(min_row=2):
-        for cell in row:
-            quoted = cell.quotePrefix  # a named style would reset it (append_row)
-            cell.style = day if cell.is_date else text
-            cell.quotePrefix = quoted
     for cell in sheet[2]:
         cell.font = Font(bold=True)
     sheet.freeze_panes = "A3"

@@ -10,7 +10,6 @@ from flask import (
     abort,
     current_app,
     flash,
-    make_response,
     redirect,
     render_template,
     request,
@@ -26,6 +25,7 @@ from checklist.extensions import login_manager
 from checklist.models import Enterprise, User
 from checklist.rules import accounts, teams
 from checklist.web.forms import AccountForm, ActionForm, ActivationForm, CardNumberForm, LoginForm
+from checklist.web.respond import no_store
 
 bp = Blueprint("auth", __name__)
 
@@ -74,13 +74,6 @@ def safe_next(target: str | None) -> str:
         if not parts.scheme and not parts.netloc and target.startswith("/") and not target.startswith("//"):
             return target
     return url_for("views.home")
-
-
-def no_store(response):
-    """Keep a page that shows a secret out of every cache and the browser's history."""
-    response = make_response(response)
-    response.headers["Cache-Control"] = "no-store"
-    return response
 
 
 def too_many_attempts(error: accounts.LoginBlocked, template: str, **context):

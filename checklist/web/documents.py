@@ -12,7 +12,7 @@ from checklist import access
 from checklist.db import get_session
 from checklist.documents import build, word
 from checklist.documents.papers import Paper
-from checklist.models import Document, DocumentKind, ExtensionRequest, Inspection, InspectionMode
+from checklist.models import Document, ExtensionRequest, Inspection, InspectionMode
 from checklist.rules import documents
 from checklist.web.errors import bad_request
 from checklist.web.forms import ActionForm, VoidForm
@@ -70,11 +70,10 @@ def index(inspection_id: int):
     inspection = of_enterprise(inspection_id)
     self_check = inspection.mode is InspectionMode.SELF_CHECK
     refusal = documents.refusal(inspection) if inspection.is_draft or not self_check else None
-    due = [kind for kind in documents.kinds_due(inspection) if documents.live(inspection, kind) is None]
+    due = [kind for kind in documents.kinds_due(inspection) if inspection.live_document(kind) is None]
     return render_template(
         "documents/index.html", inspection=inspection, refusal=refusal, due=due,
         may_issue=access.can_issue(current_user, inspection), action_form=ActionForm(), void_form=VoidForm(),
-        extensions=[request for hazard in inspection.hazards for request in hazard.extension_requests],
     )
 
 
@@ -137,7 +136,7 @@ def void(document_id: int):
 
 def receipt_of(inspection_id: int) -> Inspection:
     inspection = submitted(inspection_id)
-    if not any(not document.is_void and document.kind is not DocumentKind.REVIEW for document in inspection.documents):
+    if not inspection.served_documents:
         abort(404)
     return inspection
 

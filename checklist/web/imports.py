@@ -1,7 +1,7 @@
 """Imports from Excel: the enterprise roster, the units' teams and members, and a department's own checklist
 table."""
 
-from flask import Blueprint, abort, current_app, flash, make_response, redirect, render_template, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -15,7 +15,7 @@ from checklist.read.teams import units_with_teams
 from checklist.rules import imports as importing
 from checklist.sheets import imports as workbooks
 from checklist.web.forms import ChecklistImportForm, RosterImportForm, TeamImportForm
-from checklist.web.respond import send_xlsx
+from checklist.web.respond import no_store, send_xlsx
 
 bp = Blueprint("imports", __name__)
 
@@ -106,9 +106,7 @@ def teams():
         flash(summary, "success")
         return redirect(url_for("imports.index"))
     # New accounts: their one-time codes are shown on this page only, never stored in clear or redirected.
-    response = make_response(render_template("imports/member_codes.html", summary=summary, accounts=result.accounts))
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    return no_store(render_template("imports/member_codes.html", summary=summary, accounts=result.accounts))
 
 
 @bp.route("/imports/checklist", methods=["POST"])

@@ -77,8 +77,8 @@ def hazard(hazard_id: int):
         verify=open_ and access.can_verify(user, hazard),
         accept_form=AcceptForm(), reject_form=RejectForm(), extend_form=ExtendForm(),
         list_form=list_form(hazard) if open_ and not hazard.is_listed and access.can_list(user, hazard) else None,
-        ask_form=ExtensionRequestForm() if open_ and access.can_submit_fix(user, hazard) and not any(
-            request.is_pending for request in hazard.extension_requests) else None,
+        ask_form=ExtensionRequestForm()
+        if open_ and access.can_submit_fix(user, hazard) and hazard.pending_extension is None else None,
         decision_form=ExtensionDecisionForm(), review_allowed=open_ and access.can_review(user, hazard),
     )
 

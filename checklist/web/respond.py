@@ -1,6 +1,6 @@
 """What the pages answer besides templates: files to download, and the page of a long list asked for."""
 
-from flask import Response, request
+from flask import Response, make_response, request
 
 from checklist.db import get_session, sql_int
 from checklist.models import Campaign
@@ -8,6 +8,13 @@ from checklist.rules.inspections import InspectionError, active_campaign
 from checklist.web.errors import bad_request
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def no_store(response):
+    """Keep a page that shows a secret out of every cache and the browser's history."""
+    response = make_response(response)
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 def send_xlsx(data: bytes, filename: str) -> Response:

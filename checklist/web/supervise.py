@@ -6,7 +6,6 @@ from flask import (
     abort,
     current_app,
     flash,
-    make_response,
     redirect,
     render_template,
     request,
@@ -28,7 +27,7 @@ from checklist.rules import teams
 from checklist.sheets.exports import teams_xlsx
 from checklist.sheets.labels import label_sheet_pdf, qr_png, site_url
 from checklist.web.forms import ActionForm, CardNumberForm, DocumentHeadingForm, LiaisonForm, MemberForm, TeamForm
-from checklist.web.respond import page_number, send_xlsx
+from checklist.web.respond import no_store, page_number, send_xlsx
 
 bp = Blueprint("supervise", __name__)
 
@@ -166,9 +165,7 @@ def add_member(team_id: int):
         flash(_("%(name)s joined the team.", name=member.name), "success")
         return redirect(url_for("supervise.team_register", _anchor=f"unit-{unit.id}"))
     # A new account: its one-time code is shown on this page only, never stored in clear or redirected.
-    response = make_response(render_template("supervise/member_code.html", member=member, code=code, team=team))
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    return no_store(render_template("supervise/member_code.html", member=member, code=code, team=team))
 
 
 @bp.route("/teams/<int:team_id>/members/<int:user_id>/remove", methods=["POST"])
