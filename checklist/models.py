@@ -161,6 +161,11 @@ class ExtensionDecision(LabelledEnum):
     REFUSED = "refused", _l("Refused"), "fail"
 
 
+class DiscrepancyKind(LabelledEnum):
+    PASSED = "passed", _l("County had passed this item")
+    REOPENED = "reopened", _l("County had closed this hazard")
+
+
 def enum_column(enum_class: type[enum.Enum]) -> Enum:
     """Store an enum by its value, as a plain string column."""
     return Enum(
@@ -225,6 +230,7 @@ inspection_inspector = Table(
     Base.metadata,
     Column("inspection_id", ForeignKey("inspection.id", ondelete="CASCADE"), primary_key=True),
     Column("user_id", ForeignKey("user.id"), primary_key=True),
+    Index("ix_inspection_inspector_user_id", "user_id", "inspection_id"),  # an officer's own inspections
 )
 
 
@@ -414,7 +420,7 @@ class Inspection(Base):
     unit_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id"), index=True)  # the inspecting unit
     team_id: Mapped[int | None] = mapped_column(ForeignKey("team.id"))
     checklist_id: Mapped[int] = mapped_column(ForeignKey("checklist.id"))
-    created_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)  # one's drafts
     mode: Mapped[InspectionMode] = mapped_column(enum_column(InspectionMode))
     status: Mapped[InspectionStatus] = mapped_column(
         enum_column(InspectionStatus), default=InspectionStatus.DRAFT
@@ -501,27 +507,30 @@ class ItemResult(Base):
 
 class Hazard(Base):
     __tablename__ = "hazard"
+    __table_args__ = (  # the lists page through hazards by deadline, all of them or those of one status
+        Index("ix_hazard_enterprise_status", "enterprise_id", "status"),  # a county's: its enterprises' in a state
+        Index("ix_hazard_deadline", "deadline", "id"),
+        Index("ix_hazard_status_deadline", "status", "deadline", "id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     uuid: Mapped[str] = mapped_column(String(36), unique=True, default=lambda: str(uuid_module.uuid4()))
     inspection_id: Mapped[int] = mapped_column(ForeignKey("inspection.id", ondelete="CASCADE"), index=True)
     # Where it was found: an enterprise (a hazard, 隐患) or a unit inspected by 督政 (a problem, 问题), as its
     # inspection's target; the same lifecycle either way.
-    enterprise_id: Mapped[int | None] = mapped_column(ForeignKey("enterprise.id"), index=True)
+    enterprise_id: Mapped[int | None] = mapped_column(ForeignKey("enterprise.id"))
     inspected_unit_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id"), index=True)
     item_id: Mapped[int | None] = mapped_column(ForeignKey("checklist_item.id"))
     level: Mapped[HazardLevel] = mapped_column(enum_column(HazardLevel))
     description: Mapped[str] = mapped_column(Text)
     deadline: Mapped[date] = mapped_column(Date)
     responsible_person: Mapped[str] = mapped_column(String(40))
-    status: Mapped[HazardStatus] = mapped_column(
-        enum_column(HazardStatus), default=HazardStatus.OPEN, index=True
-    )
+    status: Mapped[HazardStatus] = mapped_column(enum_column(HazardStatus), default=HazardStatus.OPEN)
     found_at: Mapped[datetime | None] = mapped_column(DateTime, index=True)  # set on submission
     closed_at: Mapped[datetime | None] = mapped_column(DateTime)
     # Listed supervision (挂牌督办): the supervising unit and its deadline.
     listed_unit_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id"), index=True)
-    listed_deadline: Mapped[date | None] = mapped_column(Date)
+    listed_deadline: Mapped[date | None] = mapped_column(Date, index=True)  # those due soon, on the home page
     listed_at: Mapped[datetime | None] = mapped_column(DateTime)
 
     inspection: Mapped[Inspection] = relationship(back_populates="hazards")
@@ -607,6 +616,32 @@ class CoverageTally(Base):
     self_checked_on: Mapped[date | None] = mapped_column(Date)  # its own self-inspection
     county_on: Mapped[date | None] = mapped_column(Date)  # by a county's unit
     city_on: Mapped[date | None] = mapped_column(Date)  # by a city unit
+
+
+class CrossCheck(Base):
+    """印证, kept: a city on-site inspection (市级重点抽查, 四不两直) held against the county's latest inspection of the
+    same enterprise submitted before it, noted when the city's inspection is submitted (checklist/tallies.py).
+    The cross-check page reads these rows instead of pairing 300,000 inspections."""
+
+    __tablename__ = "cross_check"
+
+    city_inspection_id: Mapped[int] = mapped_column(ForeignKey("inspection.id", ondelete="CASCADE"), primary_key=True)
+    county_inspection_id: Mapped[int] = mapped_column(ForeignKey("inspection.id", ondelete="CASCADE"), index=True)
+    county_id: Mapped[int] = mapped_column(ForeignKey("county.id"), index=True)  # the enterprise's county
+    discrepancies: Mapped[int] = mapped_column(default=0)
+
+
+class Discrepancy(Base):
+    """A hazard the city found where the county, at its latest inspection before, had passed the item or had
+    closed a hazard of the same item (matched by item code: the two may use different checklist versions)."""
+
+    __tablename__ = "discrepancy"
+
+    hazard_id: Mapped[int] = mapped_column(ForeignKey("hazard.id", ondelete="CASCADE"), primary_key=True)
+    city_inspection_id: Mapped[int] = mapped_column(
+        ForeignKey("cross_check.city_inspection_id", ondelete="CASCADE"), index=True,
+    )
+    kind: Mapped[DiscrepancyKind] = mapped_column(enum_column(DiscrepancyKind))
 
 
 class HazardHistory(Base):

@@ -9,21 +9,26 @@ benchmark's dataset, migration 0006) call `rebuild`.
 
 Only submitted hazards (found_at set) are counted, as everywhere else in the dashboards.
 
-The coverage (CoverageTally) changes only when an inspection is submitted: submit_inspection notes it
-(`note_submitted`); bulk loads, migration 0012 and the demo's back-dating call `rebuild_coverage`.
+The coverage (CoverageTally) and the cross-check (CrossCheck, Discrepancy) change only when an inspection is
+submitted: submit_inspection notes them (`note_submitted`, `note_cross_check`); bulk loads, migrations 0012 and 0015
+and the demo's back-dating call `rebuild_coverage` and `rebuild_cross_checks`.
 """
 
 from collections import Counter
 from datetime import date
 
-from sqlalchemy import Connection, Select, case, delete, event, func, insert, select, true
+from sqlalchemy import Connection, Select, case, delete, event, exists, func, insert, or_, select, true, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, aliased
 
 from checklist.clock import local_day
 from checklist.models import (
     CampaignTally,
+    ChecklistItem,
     CoverageTally,
+    CrossCheck,
+    Discrepancy,
+    DiscrepancyKind,
     Enterprise,
     Hazard,
     HazardStatus,
@@ -31,6 +36,8 @@ from checklist.models import (
     Inspection,
     InspectionMode,
     InspectionStatus,
+    ItemResult,
+    Outcome,
     Unit,
 )
 
@@ -189,3 +196,83 @@ def rebuild_coverage(connection: Connection) -> None:
     connection.execute(delete(CoverageTally.__table__))
     for start in range(0, len(rows), 5000):
         connection.execute(insert(CoverageTally.__table__), rows[start:start + 5000])
+
+
+# 印证: each city on-site inspection held against the county's latest inspection of its enterprise before it.
+
+CITY_ON_SITE = (InspectionMode.CITY_SPOT, InspectionMode.SURPRISE)
+
+
+def _pairs(where) -> Select:
+    """(city inspection, the county's latest submitted inspection of the same enterprise before it, the enterprise's
+    county) for the city's submitted on-site inspections that `where` (a clause on CrossCheck's source) keeps and
+    that have such a county inspection."""
+    city, earlier = aliased(Inspection), aliased(Inspection)
+    city_unit, county_unit = aliased(Unit), aliased(Unit)
+    latest = (
+        select(earlier.id).join(county_unit, earlier.unit_id == county_unit.id)
+        .where(earlier.enterprise_id == city.enterprise_id, county_unit.county_id.is_not(None),
+               earlier.status == InspectionStatus.SUBMITTED, earlier.submitted_at < city.submitted_at)
+        .order_by(earlier.submitted_at.desc(), earlier.id.desc()).limit(1).correlate(city).scalar_subquery()
+    )
+    pairs = (
+        select(city.id.label("city_inspection_id"), latest.label("county_inspection_id"),
+               Enterprise.county_id.label("county_id"))
+        .join(city_unit, city.unit_id == city_unit.id).join(Enterprise, Enterprise.id == city.enterprise_id)
+        .where(city_unit.county_id.is_(None), city.mode.in_(CITY_ON_SITE), city.status == InspectionStatus.SUBMITTED,
+               where(city))
+        .subquery()
+    )
+    return select(pairs).where(pairs.c.county_inspection_id.is_not(None))
+
+
+def _discrepancies(checks) -> Select:
+    """(hazard, city inspection, kind) of the city's hazards, in the CrossCheck rows `checks` selects, at an item
+    the county had passed or whose hazard the county had closed before the city came."""
+    city, city_item, county_item = aliased(Inspection), aliased(ChecklistItem), aliased(ChecklistItem)
+    county_hazard = aliased(Hazard)
+    passed = exists().where(
+        ItemResult.inspection_id == CrossCheck.county_inspection_id, ItemResult.outcome == Outcome.PASS,
+        county_item.id == ItemResult.item_id, county_item.code == city_item.code,
+    )
+    closed = exists().where(
+        county_hazard.inspection_id == CrossCheck.county_inspection_id, county_hazard.status == HazardStatus.CLOSED,
+        county_hazard.closed_at < city.submitted_at,
+        county_item.id == county_hazard.item_id, county_item.code == city_item.code,
+    )
+    kind = case((passed, DiscrepancyKind.PASSED.value), else_=DiscrepancyKind.REOPENED.value)
+    return (
+        select(Hazard.id, CrossCheck.city_inspection_id, kind).select_from(CrossCheck)
+        .join(city, city.id == CrossCheck.city_inspection_id)
+        .join(Hazard, Hazard.inspection_id == CrossCheck.city_inspection_id)
+        .join(city_item, city_item.id == Hazard.item_id)
+        .where(checks, or_(passed, closed))
+    )
+
+
+def _keep_cross_checks(connection: Connection, where, checks) -> None:
+    columns = ["city_inspection_id", "county_inspection_id", "county_id"]
+    connection.execute(insert(CrossCheck.__table__).from_select(columns, _pairs(where)))
+    connection.execute(insert(Discrepancy.__table__).from_select(
+        ["hazard_id", "city_inspection_id", "kind"], _discrepancies(checks)))
+    counted = (
+        select(func.count()).where(Discrepancy.city_inspection_id == CrossCheck.city_inspection_id)
+        .scalar_subquery()
+    )
+    connection.execute(update(CrossCheck).where(checks).values(discrepancies=counted))
+
+
+def note_cross_check(session: Session, inspection: Inspection) -> None:
+    """Hold a city on-site inspection, just submitted, against the county's latest inspection before it."""
+    if inspection.mode not in CITY_ON_SITE:
+        return
+    session.flush()
+    _keep_cross_checks(session.connection(), lambda city: city.id == inspection.id,
+                       CrossCheck.city_inspection_id == inspection.id)
+
+
+def rebuild_cross_checks(connection: Connection) -> None:
+    """Hold every city on-site inspection afresh (a bulk load, a migration, the demo's past)."""
+    connection.execute(delete(Discrepancy.__table__))
+    connection.execute(delete(CrossCheck.__table__))
+    _keep_cross_checks(connection, lambda _city: true(), true())

@@ -4,8 +4,9 @@ from io import BytesIO
 
 from sqlalchemy import select
 
-from checklist.models import Hazard
-from checklist.read.crosscheck import cross_check
+from checklist import tallies
+from checklist.models import CrossCheck, Discrepancy, Hazard
+from checklist.read.crosscheck import cross_check, findings
 from checklist.web import dashboard
 
 from .helpers import fail_items, inspection_id, jpeg_bytes, start
@@ -53,10 +54,11 @@ def test_the_city_finds_what_the_county_passed_or_closed(login, world, db):
     db.expire_all()
     [result] = cross_check(db, world.city_admin)
     assert result.county.id == world.county_a.id
-    assert (result.checked, result.with_discrepancy, result.rate) == (1, 1, 1.0)
-    assert sorted((item.kind, item.item_code) for item in result.discrepancies) == [
+    assert (result.checked, result.with_discrepancy, result.rate, result.discrepancies) == (1, 1, 1.0, 2)
+    assert sorted((item.kind.value, item.item_code) for item in findings(db, world.city_admin, result.county, 10)) == [
         ("passed", "CON-01"), ("reopened", "CON-02"),
     ]  # CON-03 was still open at the county: no discrepancy
+    assert findings(db, world.county_admin_b, result.county, 10) == []  # another county's supervisor reads none
 
     page = login("admin_a").get("/cross-check").get_data(as_text=True)
     assert "市级发现 CON-01" in page and "市级发现 CON-02" in page and "市级发现 CON-03" not in page
@@ -70,3 +72,35 @@ def test_a_county_inspection_after_the_city_visit_is_not_compared(login, world, 
     fail_items(county, db, inspection_id(start(county, world)), set())
     db.expire_all()
     assert cross_check(db, world.city_admin) == []
+
+
+def kept(db) -> tuple[list, list]:
+    return (sorted(db.execute(select(CrossCheck.city_inspection_id, CrossCheck.county_inspection_id,
+                                     CrossCheck.county_id, CrossCheck.discrepancies)).all()),
+            sorted(db.execute(select(Discrepancy.hazard_id, Discrepancy.city_inspection_id, Discrepancy.kind)).all()))
+
+
+def test_what_submission_keeps_equals_a_rebuild_from_every_inspection(login, world, db):
+    """The rows noted one submission at a time are those a bulk rebuild (migration 0015, the demo) computes."""
+    county_passed_what_the_city_found(login, world, db)
+    city = login("city")
+    fail_items(city, db, inspection_id(start(city, world, mode="surprise", team=0)), set())  # agrees: no discrepancy
+    db.expire_all()
+    noted = kept(db)
+    assert [row[3] for row in noted[0]] == [2, 0] and len(noted[1]) == 2
+    tallies.rebuild_cross_checks(db.connection())
+    assert kept(db) == noted
+
+
+def test_a_county_inspection_counts_only_for_the_city_visits_after_it(login, world, db):
+    """The city's visit before the county's inspection is not compared, even after the county has inspected."""
+    city = login("city")
+    fail_items(city, db, inspection_id(start(city, world, mode="city_spot", team=0)), {"CON-01"})
+    county = login("insp_a")
+    fail_items(county, db, inspection_id(start(county, world)), set())
+    fail_items(city, db, inspection_id(start(city, world, mode="city_spot", team=0)), {"CON-01"})
+    db.expire_all()
+    [result] = cross_check(db, world.city_admin)
+    assert (result.checked, result.with_discrepancy, result.discrepancies) == (1, 1, 1)
+    page = login("city").get(f"/cross-check?county={world.county_a.id}").get_data(as_text=True)
+    assert page.count("县级曾判定该项符合") == 1

@@ -30,7 +30,7 @@ from checklist.models import (
     UnitKind,
     User,
 )
-from checklist.read import reports
+from checklist.read import paging, reports
 from checklist.read.reports import DailyTexts, MonthlyTexts, ReportState
 from checklist.rules.definitions import current_checklist
 from checklist.rules.reports import ReportError, submit_daily_report, submit_monthly_report
@@ -462,12 +462,28 @@ def test_the_monthly_page_lists_the_major_hazards_of_the_month_one_by_one(db, wo
     make.hazard(found_in_month, description="一般：安全帽未佩戴")
     make.hazard(county_b, level=HazardLevel.MAJOR, description="太谷重大隐患")
     db.commit()
-    listed = [hazard.description for hazard in reports.major_hazards_of_month(db, reporters.committee_a, month)]
+    def of(unit):
+        return [hazard.description for hazard in db.scalars(reports.major_hazards_of_month(unit, month)).unique()]
+
+    listed = of(reporters.committee_a)
     assert listed == ["重大：深基坑未监测", "九月初销号", "重大：塔吊基础沉降", "重大：市级抽查发现"]
-    city = [hazard.description for hazard in reports.major_hazards_of_month(db, reporters.city_department, month)]
-    assert city == ["重大：市级抽查发现"]
+    assert of(reporters.city_department) == ["重大：市级抽查发现"]
     page = login("admin_a").get("/reports/monthly?month=2021-09").get_data(as_text=True)
     assert all(description in page for description in listed) and "太谷重大隐患" not in page
+
+
+def test_the_major_hazards_of_a_busy_month_come_a_page_at_a_time(db, world, login, reporters, make, monkeypatch):
+    monkeypatch.setattr(paging, "PAGE_SIZE", 2)
+    inspection = make.inspection(world.unit_a, cst(date(2021, 9, 10), 9))
+    for number in range(1, 6):
+        make.hazard(inspection, level=HazardLevel.MAJOR, description=f"重大隐患第{number}项")
+    db.commit()
+    admin = login("admin_a")
+    first = admin.get("/reports/monthly?month=2021-09").get_data(as_text=True)
+    assert "重大隐患第1项" in first and "重大隐患第3项" not in first and "1 / 3" in first
+    last = admin.get("/reports/monthly?month=2021-09&page=3").get_data(as_text=True)
+    assert "重大隐患第5项" in last and "重大隐患第1项" not in last and '<ol class="major-list" start="5">' in last
+    assert re.search(r'href="/reports/monthly\?(page=2&amp;month=2021-09|month=2021-09&amp;page=2)"', last)
 
 
 def test_a_future_month_cannot_be_reported(db, reporters):
@@ -488,3 +504,21 @@ def test_the_nav_offers_reports_to_those_who_report_and_to_the_city(login, repor
     for username in ("admin_a", "city_dept", "city"):
         assert "/reports/" in login(username).get("/").get_data(as_text=True)
     assert "/reports/" not in login("insp_a").get("/").get_data(as_text=True)
+
+
+def test_a_long_list_counts_up_to_its_cap_and_still_pages_to_its_end(db, world, login, make, monkeypatch):
+    """A city's lists run to a million rows: the count stops at the cap ("3+"), the pages go on to the last."""
+    monkeypatch.setattr(paging, "PAGE_SIZE", 2)
+    monkeypatch.setattr(paging, "COUNT_CAP", 3)
+    inspection = make.inspection(world.unit_a, cst(date(2021, 9, 10), 9))
+    for number in range(1, 6):
+        make.hazard(inspection, description=f"第{number}项隐患")
+    db.commit()
+    admin = login("admin_a")
+    first = admin.get("/hazards").get_data(as_text=True)
+    assert "<small>(3+)</small>" in first and "1 / 2+" in first and 'href="/hazards?page=2"' in first
+    second = admin.get("/hazards?page=2").get_data(as_text=True)
+    assert "<small>(4+)</small>" in second and 'href="/hazards?page=3"' in second
+    last = admin.get("/hazards?page=3").get_data(as_text=True)
+    assert "<small>(5)</small>" in last and "3 / 3" in last and "page=4" not in last
+    assert sum(f"第{number}项隐患" in page for page in (first, second, last) for number in range(1, 6)) == 5

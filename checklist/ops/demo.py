@@ -1232,6 +1232,7 @@ class _Seeder:
         self.reviews()  # last: its draws change nothing drawn before
         session.flush()
         tallies.rebuild_coverage(session.connection())  # the inspections were back-dated after submission
+        tallies.rebuild_cross_checks(session.connection())
         return logins
 
 

@@ -15,6 +15,7 @@ from checklist.models import (
     HazardHistory,
     HazardLevel,
     HazardStatus,
+    HazardTally,
     HistoryAction,
     Inspection,
     Role,
@@ -112,27 +113,32 @@ def waiting_for(session: Session, user: User) -> Waiting:
                    Hazard.status == HazardStatus.OPEN)
         ).one()
         return Waiting(open=row[0], rejected=row[1])
-    not_closed = Hazard.status != HazardStatus.CLOSED
-    row = session.execute(
-        select(
-            func.count().filter(Hazard.status == HazardStatus.SUBMITTED, access.verifiable_filter(user)),
-            func.count().filter(not_closed, Hazard.deadline < today),
-            func.count().filter(
-                not_closed, Hazard.listed_unit_id.is_not(None),
-                Hazard.listed_deadline <= today + timedelta(days=LISTED_DUE_SOON_DAYS),
-            ),
-        )
-        .select_from(Hazard).join(Hazard.inspection).join(Hazard.enterprise)
-        .where(Hazard.found_at.is_not(None), access.enterprise_filter(user))
+    not_closed, count = HazardTally.status != HazardStatus.CLOSED, func.sum(HazardTally.count)
+    tallied = session.execute(  # the tallies hold these counts per county (checklist/tallies.py)
+        select(count.filter(not_closed, HazardTally.deadline < today),
+               count.filter(HazardTally.status == HazardStatus.SUBMITTED))
+        .where(access.county_filter(user, HazardTally.county_id))
     ).one()
-    return Waiting(submitted=row[0], overdue=row[1], listed_due_soon=row[2])
+    live = (
+        select(func.count()).select_from(Hazard).join(Hazard.inspection).join(Hazard.enterprise)
+        .where(Hazard.found_at.is_not(None), access.enterprise_filter(user))
+    )
+    if access.verifies_every_fix(user):  # the tally's count is the count
+        submitted = tallied[1]
+    else:
+        submitted = session.scalar(live.where(Hazard.status == HazardStatus.SUBMITTED, access.verifiable_filter(user)))
+    listed_due_soon = session.scalar(live.where(
+        Hazard.listed_unit_id.is_not(None), Hazard.status != HazardStatus.CLOSED,
+        Hazard.listed_deadline <= today + timedelta(days=LISTED_DUE_SOON_DAYS),
+    ))
+    return Waiting(submitted=int(submitted or 0), overdue=int(tallied[0] or 0), listed_due_soon=listed_due_soon)
 
 
 def overdue_in_scope(session: Session, user: User) -> list[Hazard]:
     """Hazards past their deadline that the user may see, the oldest first."""
     return list(session.scalars(
         in_scope(found(), user).where(Hazard.status != HazardStatus.CLOSED, Hazard.deadline < local_today())
-        .options(joinedload(Hazard.enterprise)).order_by(Hazard.deadline, Hazard.id).limit(200)
+        .options(joinedload(Hazard.enterprise), joinedload(Hazard.item)).order_by(Hazard.deadline, Hazard.id).limit(200)
     ).unique())
 
 

@@ -13,7 +13,7 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import ColumnElement, and_, case, func, or_, select, true
+from sqlalchemy import ColumnElement, Select, and_, case, func, or_, select, true
 from sqlalchemy.orm import Session, joinedload
 
 from checklist.access import can_report
@@ -429,10 +429,10 @@ def monthly_reports(session: Session, month: date) -> list[UnitMonth]:
     )]
 
 
-def major_hazards_of_month(session: Session, unit: Unit, month: date) -> list[Hazard]:
-    """The major hazards of the unit's area found in the month or still open during it, one by one."""
+def major_hazards_of_month(unit: Unit, month: date) -> Select:
+    """The major hazards of the unit's area found in the month or still open during it, the earliest found first."""
     start, end = month_bounds(month)
-    return list(session.scalars(
+    return (
         hazards.found().join(Hazard.inspection).join(Hazard.enterprise)
         .where(
             Hazard.level == HazardLevel.MAJOR, area_clause(unit), Hazard.found_at < end,
@@ -440,4 +440,4 @@ def major_hazards_of_month(session: Session, unit: Unit, month: date) -> list[Ha
         )
         .options(joinedload(Hazard.enterprise), joinedload(Hazard.listed_unit), joinedload(Hazard.item))
         .order_by(Hazard.found_at, Hazard.id)
-    ).unique())
+    )

@@ -285,6 +285,7 @@ def submit_inspection(session: Session, user: User, inspection: Inspection, now:
         record_history(session, user, hazard, HistoryAction.FOUND, HazardStatus.OPEN, at=now)
     session.flush()
     tallies.note_submitted(session, inspection)
+    tallies.note_cross_check(session, inspection)
     documents.issue_if_ready(session, user, inspection, now)
     return inspection
 

@@ -150,7 +150,7 @@ def assignments():
                 flash(_("%(count)d enterprises assigned.", count=count), "success")
                 return redirect(url_for("coverage.assignments", county=county.id, **filter_args(chosen)))
         status = 400
-    page = paged(session, page_number(), query)
+    page = paged(session, page_number(), query, count_all=True)  # its button assigns them all: count them all
     return render_template(
         "coverage/assignments.html", county=county, page=page, form=form, chosen=chosen,
         assigned=coverage.assignments_of(session, campaign, page.rows), campaign=campaign,

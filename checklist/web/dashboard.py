@@ -100,8 +100,9 @@ CROSS_CHECK_SHOWN = 200  # a city's campaign has tens of thousands of discrepanc
 def cross_check():
     """The city's spot checks held against the county's earlier inspections (印证); one county's discrepancies."""
     access.require(access.can_view_cross_check(current_user))
-    results = crosscheck.cross_check(get_session(), current_user)
+    session = get_session()
+    results = crosscheck.cross_check(session, current_user)
     county_id = request.args.get("county", type=sql_int)
-    chosen = [result for result in results if result.county.id == county_id or len(results) == 1]
-    return render_template("dashboard/crosscheck.html", results=results, chosen=chosen[0] if chosen else None,
-                           shown=CROSS_CHECK_SHOWN)
+    chosen = next((result for result in results if result.county.id == county_id or len(results) == 1), None)
+    found = crosscheck.findings(session, current_user, chosen.county, CROSS_CHECK_SHOWN) if chosen else []
+    return render_template("dashboard/crosscheck.html", results=results, chosen=chosen, findings=found)

@@ -14,7 +14,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from checklist import access
 from checklist.clock import local_today, to_local
 from checklist.db import get_session
-from checklist.models import Enterprise, Inspection, InspectionStatus, Photo
+from checklist.models import Enterprise, Inspection, InspectionStatus, Photo, inspection_inspector
 from checklist.read import coverage, hazards, reports, spot_checks
 from checklist.rules.inspections import active_campaign_or_none
 
@@ -75,7 +75,9 @@ def home():
     ).all()
     recent = session.scalars(
         select(Inspection)
-        .where(Inspection.inspectors.contains(current_user), Inspection.status == InspectionStatus.SUBMITTED)
+        .where(Inspection.id.in_(select(inspection_inspector.c.inspection_id)
+                                 .where(inspection_inspector.c.user_id == current_user.id)),
+               Inspection.status == InspectionStatus.SUBMITTED)
         .order_by(Inspection.submitted_at.desc()).limit(10)
     ).all()
     query = request.args.get("q", "").strip()

@@ -10,11 +10,12 @@ from checklist import access, clock
 from checklist.db import get_session, sql_int
 from checklist.models import Unit
 from checklist.read import reports
+from checklist.read.paging import paged
 from checklist.rules.reports import ReportError, submit_daily_report, submit_monthly_report
 from checklist.sheets.bulletin import BULLETIN_TITLE, bulletin_xlsx
 from checklist.web.errors import bad_request
 from checklist.web.forms import DailyReportForm, MonthlyReportForm, outside_reporting_window
-from checklist.web.respond import send_xlsx
+from checklist.web.respond import page_number, send_xlsx
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
 
@@ -134,7 +135,7 @@ def monthly():
     return render_template(
         "reports/monthly.html", unit=unit, month=month, report=report, form=form, errors=errors,
         count=reports.monthly_count(form.highlights.data, form.problems.data, form.measures.data),
-        limit=reports.MONTHLY_LIMIT, hazards=reports.major_hazards_of_month(session, unit, month),
+        limit=reports.MONTHLY_LIMIT, hazards=paged(session, page_number(), reports.major_hazards_of_month(unit, month)),
     )
 
 
