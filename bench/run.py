@@ -25,6 +25,10 @@ What is measured and how:
 - pages_p95_ms, pages_max_ms, slowest: every GET route of the app as every role (bench/crawl.py), in-process,
   each address timed once after a warm-up; the 95th percentile and the maximum over the pages a role reaches,
   and the five slowest.
+- growth: the city's export, the city dashboard and the crawl's slowest page (its route, role and query string)
+  in-process at scales 0.1, 1 and 3 (datasets of 100,000, 1,000,000 and 3,000,000 hazards, each cached like the
+  main one), median of 5 after a warm-up: each one's time at 1 and at 3 over its time at 0.1. The data grows 10
+  and 30 times: nothing may grow faster.
 - dashboard_city_ms: the city dashboard in-process, median of 5 after one warm-up.
 - coverage_city_ms: the city's coverage page (/coverage, every county ranked) in-process, likewise.
 - draw_ms: a 双随机 draw of 100 enterprises × 2 inspectors from the whole roster and every inspector (the
@@ -83,6 +87,8 @@ from .phones import phone_jpeg
 
 SECRET_KEY = "bench-secret-key-not-for-production"
 SMALL_SCALE = 0.01  # the dataset of the query counts' first figures
+GROWTH_SCALES = (0.1, 1.0, 3.0)  # issue 15: nothing may grow faster than the data
+DATA_GROWTH = tuple(scale / GROWTH_SCALES[0] for scale in GROWTH_SCALES[1:])  # 10 and 30
 PHOTO_SIZE = (4000, 3000)  # 12 megapixels, as a phone takes them
 LONG_SIDE = 1600  # photos_image.LONG_SIDE
 RSS_REQUESTS = 10_000
@@ -126,10 +132,12 @@ TARGETS: dict[str, Target] = {
     "site_first_load_kb": at_most(60, " KB"),
     "external_requests": Target("== 0", lambda value: value == 0),
     "worker_rss_mb": at_most(150, " MB"),
-    "export_rss_mb": at_most(400, " MB"),
+    "export_rss_mb": at_most(250, " MB"),
     "pages_p95_ms": at_most(300, " ms"),
     "pages_max_ms": at_most(1000, " ms"),
     "slowest": Target("report"),
+    "growth": Target("<= 10x, 30x", lambda growth: all(
+        ratio <= data for ratios in growth.values() for ratio, data in zip(ratios, DATA_GROWTH, strict=True))),
 }
 
 
@@ -159,7 +167,7 @@ class Report:
 
     def line(self, key: str) -> str:
         value = self.values.get(key)
-        if isinstance(value, list):
+        if isinstance(value, list | dict):
             shown = json.dumps(value, ensure_ascii=False)
         else:
             shown = "-" if value is None else f"{value:g}"
@@ -611,18 +619,27 @@ def hazard_world(app: Flask, scene: Scene, hazards: int, draft_hazards: int) -> 
 # ---- Measurements ---------------------------------------------------------------------------------
 
 
-def measure_export(app: Flask, scene: Scene, env: dict, folder: Path, report: Report, runs: int) -> None:
+def city_export(app: Flask, scene: Scene) -> Callable[[], None]:
+    """Build the city's statistics table of the whole campaign as xlsx, as `flask export-table --city` does."""
     from checklist.read.statistics import city_table
     from checklist.sheets.exports import statistics_table_xlsx
 
+    def build() -> None:
+        with app.app_context(), app.extensions["sessionmaker"]() as session:  # as the CLI: a write session
+            data = statistics_table_xlsx(city_table(session, *scene.campaign))
+        assert data[:2] == b"PK"
+
+    return build
+
+
+def measure_export(app: Flask, scene: Scene, env: dict, folder: Path, report: Report, runs: int) -> None:
     start, end = scene.campaign
     engine = app.extensions["engine"]
+    build = city_export(app, scene)
 
     def export() -> float:
         began = time.perf_counter()
-        with app.extensions["sessionmaker"]() as session:  # as the CLI: a write session, then the xlsx
-            data = statistics_table_xlsx(city_table(session, start, end))
-        assert data[:2] == b"PK"
+        build()
         return time.perf_counter() - began
 
     def replay(statements: list[tuple[str, object]]) -> float:
@@ -708,21 +725,64 @@ def measure_coverage(app: Flask, scene: Scene, report: Report, runs: int) -> Non
     report.add("draw_ms", rounded(median(times)), f"median of {len(times)} after a warm-up")
 
 
-def measure_pages(app: Flask, scene: Scene, report: Report) -> None:
-    """Every GET route as every role (bench.crawl): the 95th percentile and the slowest pages."""
+def role_clients(app: Flask, scene: Scene) -> dict[str, object]:
+    """A test client per role of the crawl, logged in through the login form (anonymous: nobody)."""
     from . import crawl
 
-    password = dataset_password()
     clients = {crawl.ANONYMOUS: app.test_client()}
     for role, username in crawl.users(scene).items():
-        clients[role] = PageClient(app, username, password).client
-    result = crawl.crawl(app, scene, clients)
+        clients[role] = PageClient(app, username, dataset_password()).client
+    return clients
+
+
+def measure_pages(app: Flask, scene: Scene, report: Report):
+    """Every GET route as every role (bench.crawl): the 95th percentile and the slowest pages; returns the crawl."""
+    from . import crawl
+
+    result = crawl.crawl(app, scene, role_clients(app, scene))
     print(f"  {len(result.timed)} requests timed, {len(result.reached)} reached by their role")
     for entry in result.slowest(10):
         print(f"    {entry}")
-    report.add("pages_p95_ms", rounded(result.p95_ms, 1), f"over {len(result.reached)} pages and roles")
-    report.add("pages_max_ms", rounded(result.max_ms, 1))
+    report.add("pages_p95_ms", rounded(result.p95_ms), f"over {len(result.reached)} pages and roles")
+    report.add("pages_max_ms", rounded(result.max_ms))
     report.add("slowest", [f"{entry.endpoint} as {entry.role}: {entry.ms:.0f} ms" for entry in result.slowest()])
+    return result
+
+
+def measure_growth(slowest, folder: Path, report: Report, runs: int, regenerate: bool) -> None:
+    """The city's export, the city dashboard and the crawl's slowest page (the same route, role and query string)
+    at scales 0.1, 1 and 3, each on a fresh copy: `growth` is each one's time at 1 and at 3 over its time at 0.1,
+    to hold against the data's own growth (10 and 30)."""
+    from . import crawl, dataset
+
+    times: dict[float, dict[str, float]] = {}
+    for scale in GROWTH_SCALES:
+        built = dataset.ensure(scale, regenerate=regenerate)
+        path = folder / f"growth-{scale:g}.sqlite"
+        app = make_app(copy_sqlite(built.url, path), folder / "uploads")
+        try:
+            scene = find_scene(app)
+            add_draft(app, scene)
+            clients = role_clients(app, scene)
+            query = slowest.path.partition("?")[2]
+            page = next(address for endpoint, address in crawl.addresses(app, slowest.role, scene,
+                                                                         crawl.prepare(app, scene))
+                        if endpoint == slowest.endpoint and address.partition("?")[2] == query)
+            actions = {
+                "export": city_export(app, scene),
+                "dashboard": lambda: clients["city_admin"].get("/dashboard").close(),  # noqa: B023 - used at once
+                f"{slowest.endpoint} as {slowest.role}": lambda: clients[slowest.role].get(page).close(),  # noqa: B023
+            }
+            times[scale] = {name: median(timed_ms(action, runs)) for name, action in actions.items()}
+        finally:
+            app.extensions["engine"].dispose()
+            path.unlink()
+        print(f"  scale {scale:g} ({built.counts['hazards']} hazards): "
+              + ", ".join(f"{name} {value:.0f} ms" for name, value in times[scale].items()))
+    base, *larger = GROWTH_SCALES
+    report.add("growth", {name: [rounded(times[scale][name] / times[base][name]) for scale in larger]
+                          for name in times[base]},
+               f"time at scale {', '.join(f'{scale:g}' for scale in larger)} over the time at {base:g}")
 
 
 def measure_queries(small_url: str, full_app: Flask, full_scene: Scene, folder: Path, report: Report) -> None:
@@ -1080,8 +1140,9 @@ def main(argv: list[str] | None = None) -> int:
             measure_dashboard(app, scene, report, runs)
         with measuring(report, "coverage and the spot-check draw", ("coverage_city_ms", "draw_ms")):
             measure_coverage(app, scene, report, runs)
+        crawled = None
         with measuring(report, "every page as every role", ("pages_p95_ms", "pages_max_ms", "slowest")):
-            measure_pages(app, scene, report)
+            crawled = measure_pages(app, scene, report)
         with measuring(report, "SQL statements per page", ("queries_site", "queries_checklist", "queries_dashboard")):
             measure_queries(small.url, app, scene, folder, report)
         with measuring(report, "photo pipeline", ("photo_ms", "photo_vs_pillow")):
@@ -1093,6 +1154,10 @@ def main(argv: list[str] | None = None) -> int:
             measure_worker_rss(env, folder, scene, report, requests)
         with measuring(report, "headless Chromium", ("site_first_load_kb", "external_requests")):
             measure_browser(env, folder, scene, report)
+        with measuring(report, "growth with the data", ("growth",)):
+            if crawled is None:
+                raise RuntimeError("the crawl failed: no slowest page to follow")
+            measure_growth(crawled.slowest(1)[0], folder, report, runs, options.regenerate)
 
     section(f"figures (scale {options.scale:g}{', quick' if options.quick else ''}; "
             f"{time.monotonic() - began:.0f} s in all)")

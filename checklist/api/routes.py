@@ -168,19 +168,11 @@ def sites():
         query = query.where(Enterprise.county_id == county)
     if not access.allowed_modes(user):
         return jsonify([])
-    found = session.scalars(query.order_by(first, County.id, Enterprise.name, Enterprise.id)).all()
-    return jsonify(schemas.Sites([
-        schemas.Site(
-            token=enterprise.qr_token,
-            name=enterprise.name,
-            county=enterprise.county.name,
-            county_id=enterprise.county_id,
-            sector_code=enterprise.sector.code,
-            sector_name=enterprise.sector.name,
-            address=enterprise.address,
-        )
-        for enterprise in found
-    ]).model_dump(mode="json"))
+    # Rows, not ORM objects, in schemas.Site's order of fields: a city's 30,000 sites in one answer.
+    columns = (Enterprise.qr_token, Enterprise.name, County.name, Enterprise.county_id, Sector.code, Sector.name,
+               Enterprise.address)
+    rows = session.execute(query.with_only_columns(*columns).order_by(first, County.id, Enterprise.name, Enterprise.id))
+    return jsonify([dict(zip(schemas.Site.model_fields, row, strict=True)) for row in rows])
 
 
 @operation(
