@@ -37,6 +37,8 @@ QUERIES = {
     "tables.table": ["county={county_id}"],
     "dashboard.cross_check": ["county={county_id}"],
     "reviews.tasks": ["page=2", "mine=1"],
+    "supervise.qr_sheet": ["part=2"],
+    "supervise.team_register": ["county={county_id}"],
 }
 
 

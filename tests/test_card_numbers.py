@@ -120,7 +120,8 @@ def test_the_registry_shows_each_members_number_or_that_none_is_recorded(login, 
 def test_a_supervisor_sets_a_members_number_from_the_registry(login, world, db):
     client = login("admin_a").english()
     response = client.post(f"/members/{world.colleague_a.id}/card-number", {"card_number": "14070003"})
-    assert response.status_code == 302 and response.location.endswith(f"/teams#unit-{world.unit_a.id}")
+    assert response.status_code == 302
+    assert response.location == f"/teams?county={world.county_a.id}#unit-{world.unit_a.id}"
     assert card_number(db, world.colleague_a) == "14070003"
     assert "Enforcement card number of 李同事 saved." in client.get("/teams").get_data(as_text=True)
     login("city").post(f"/members/{world.colleague_a.id}/card-number", {"card_number": "14070004"})
@@ -289,7 +290,7 @@ def test_a_supervisor_sets_the_document_heading_and_sees_the_example_number(logi
 
 
 def test_a_unit_without_a_prefix_numbers_with_its_name(login, world):
-    page = login("city").get("/teams").get_data(as_text=True)
+    page = login("city").get(f"/teams?county={world.county_b.id}").get_data(as_text=True)
     assert f"{world.unit_b.name}检记〔{local_today().year}〕第0001号" in page
 
 

@@ -3,8 +3,8 @@
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import ColumnElement, Select, case, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, Select, case, func, or_, select
+from sqlalchemy.orm import Session, joinedload
 
 from checklist import access
 from checklist.models import Assignment, Campaign, County, Enterprise, Sector, Unit, User
@@ -16,12 +16,31 @@ def enterprise_by_token(session: Session, token: str) -> Enterprise | None:
     return session.scalars(select(Enterprise).where(Enterprise.qr_token == token)).first()
 
 
+# Label order: by sector, then name, then id, so that namesakes keep their places from one part of a sheet to the next.
+LABEL_ORDER = (Enterprise.sector_id, Enterprise.name, Enterprise.id)
+
+
+def _of_county(query: Select, county: County, sector_id: int | None) -> Select:
+    query = query.where(Enterprise.county_id == county.id)
+    return query if sector_id is None else query.where(Enterprise.sector_id == sector_id)
+
+
 def county_enterprises(session: Session, county: County, sector_id: int | None = None) -> list[Enterprise]:
-    """Return a county's enterprises (of one sector, if given) in label order: by sector, then name."""
-    query = select(Enterprise).where(Enterprise.county_id == county.id)
-    if sector_id is not None:
-        query = query.where(Enterprise.sector_id == sector_id)
-    return list(session.scalars(query.order_by(Enterprise.sector_id, Enterprise.name)))
+    """Return a county's enterprises (of one sector, if given) in label order."""
+    return list(session.scalars(_of_county(select(Enterprise), county, sector_id).order_by(*LABEL_ORDER)))
+
+
+def count_county_enterprises(session: Session, county: County, sector_id: int | None = None) -> int:
+    """How many enterprises county_enterprises returns."""
+    return session.scalar(_of_county(select(func.count(Enterprise.id)), county, sector_id))
+
+
+def county_labels(session: Session, county: County, sector_id: int | None, first: int, count: int) -> list[Enterprise]:
+    """The run of county_enterprises from its first-th (counted from 1), count of them at most, with their county
+    and sector: a part of a label sheet."""
+    query = _of_county(select(Enterprise), county, sector_id).options(
+        joinedload(Enterprise.county), joinedload(Enterprise.sector))
+    return list(session.scalars(query.order_by(*LABEL_ORDER).offset(first - 1).limit(count)))
 
 
 @dataclass(frozen=True)

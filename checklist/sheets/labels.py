@@ -1,5 +1,6 @@
 """QR codes for site pages and the printable A4 sheet of labels."""
 
+from dataclasses import dataclass
 from io import BytesIO
 
 import qrcode
@@ -13,17 +14,46 @@ DPI = 200
 PAGE = (1654, 2339)  # A4 at 200 dpi
 COLUMNS, ROWS = 3, 4
 MARGIN = 80
+# A county's sheet is downloaded in parts: a label costs about 8 ms (qrcode trying its eight masks for the best) and
+# a page some 25 ms more (drawn and compressed), so a part of four pages takes about 0.45 s of CPU (the bench
+# dataset's county of 2,052 enterprises: 43 parts), where the county's whole sheet took 20 s.
+LABELS_PER_PART = 4 * COLUMNS * ROWS
+
+
+@dataclass(frozen=True)
+class Part:
+    """One numbered part of a county's label sheet: its labels first to last, counted from 1 in label order."""
+
+    number: int
+    first: int
+    last: int
+
+
+def label_parts(labels: int) -> list[Part]:
+    """The parts a sheet of that many labels is downloaded in (none for no label)."""
+    return [Part(number, first, min(first + LABELS_PER_PART - 1, labels))
+            for number, first in enumerate(range(1, labels + 1, LABELS_PER_PART), start=1)]
 
 
 def site_url(base_url: str, enterprise: Enterprise) -> str:
     return f"{base_url.rstrip('/')}/s/{enterprise.qr_token}"
 
 
-def qr_image(url: str, box_size: int = 10) -> Image.Image:
-    code = qrcode.QRCode(error_correction=ERROR_CORRECT_M, box_size=box_size, border=2)
+def qr_modules(url: str) -> Image.Image:
+    """The QR code of a URL, one pixel a module (its quiet zone of two included), black on white: qrcode picks
+    the version and the best of its eight masks, and the image is made from its matrix, not drawn box by box."""
+    code = qrcode.QRCode(error_correction=ERROR_CORRECT_M, border=2)
     code.add_data(url)
     code.make(fit=True)
-    return code.make_image(fill_color="black", back_color="white").get_image().convert("L")
+    matrix = code.get_matrix()
+    pixels = bytes(0 if dark else 255 for row in matrix for dark in row)
+    return Image.frombytes("L", (len(matrix), len(matrix)), pixels)
+
+
+def qr_image(url: str, box_size: int = 10) -> Image.Image:
+    """The QR code of a URL with modules of box_size pixels, as qrcode's own image of that box size."""
+    modules = qr_modules(url)
+    return modules.resize((modules.width * box_size, modules.height * box_size), Image.NEAREST)
 
 
 def qr_png(url: str) -> bytes:
@@ -42,14 +72,13 @@ def _fit(draw: ImageDraw.ImageDraw, text: str, font: ImageFont.FreeTypeFont, wid
     return text + "…"
 
 
-def _label(page: Image.Image, box: tuple[int, int, int, int], enterprise: Enterprise, url: str, fonts) -> None:
+def _label(page: Image.Image, draw: ImageDraw.ImageDraw, box: tuple[int, int, int, int], enterprise: Enterprise,
+           url: str, fonts) -> None:
     left, top, right, bottom = box
-    draw = ImageDraw.Draw(page)
     draw.rectangle(box, outline=160, width=2)
     width = right - left - 40
     size = min(width, bottom - top - 170)
-    code = qr_image(url).resize((size, size), Image.NEAREST)
-    page.paste(code, (left + (right - left - size) // 2, top + 15))
+    page.paste(qr_modules(url).resize((size, size), Image.NEAREST), (left + (right - left - size) // 2, top + 15))
     y = top + size + 25
     draw.text((left + 20, y), _fit(draw, enterprise.name, fonts[0], width), font=fonts[0], fill=0)
     detail = f"{enterprise.county.name} · {enterprise.sector.name}"
@@ -68,11 +97,12 @@ def label_sheet_pdf(enterprises: list[Enterprise], base_url: str, title: str) ->
     chunks = [enterprises[i:i + per_page] for i in range(0, len(enterprises), per_page)] or [[]]
     for number, chunk in enumerate(chunks, start=1):
         page = Image.new("L", PAGE, 255)
-        ImageDraw.Draw(page).text((MARGIN, MARGIN - 20), f"{title}  {number}/{len(chunks)}", font=heading, fill=0)
+        draw = ImageDraw.Draw(page)
+        draw.text((MARGIN, MARGIN - 20), f"{title}  {number}/{len(chunks)}", font=heading, fill=0)
         for index, enterprise in enumerate(chunk):
             column, row = index % COLUMNS, index // COLUMNS
             left, top = MARGIN + column * cell_w, MARGIN + 60 + row * cell_h
-            _label(page, (left + 8, top + 8, left + cell_w - 8, top + cell_h - 8),
+            _label(page, draw, (left + 8, top + 8, left + cell_w - 8, top + cell_h - 8),
                    enterprise, site_url(base_url, enterprise), fonts)
         pages.append(page)
     output = BytesIO()

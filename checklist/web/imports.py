@@ -11,7 +11,7 @@ from checklist import access
 from checklist.db import get_session
 from checklist.models import Sector
 from checklist.read.enterprises import roster_choices
-from checklist.read.teams import units_with_teams
+from checklist.read.teams import unit_names
 from checklist.rules import imports as importing
 from checklist.sheets import imports as workbooks
 from checklist.web.forms import ChecklistImportForm, RosterImportForm, TeamImportForm
@@ -84,8 +84,7 @@ def roster():
 
 @bp.route("/imports/teams-template.xlsx")
 def teams_template():
-    units = [unit.name for unit in units_with_teams(get_session(), current_user)]
-    return send_xlsx(workbooks.team_members_template(units), "teams-template.xlsx")
+    return send_xlsx(workbooks.team_members_template(unit_names(get_session(), current_user)), "teams-template.xlsx")
 
 
 @bp.route("/imports/teams", methods=["POST"])

@@ -30,6 +30,7 @@ def running_campaign() -> Campaign:
         bad_request(str(error.message))
 
 
-def page_number() -> int:
-    """The page of a long list the query string asks for (?page=N, from 1)."""
-    return max(request.args.get("page", 1, type=sql_int), 1)
+def page_number(name: str = "page") -> int:
+    """The page of a long list (or the part of a long file) the query string asks for (?page=N, from 1): none, or
+    one that is not a number, is the first."""
+    return max(request.args.get(name, 1, type=sql_int), 1)

@@ -1,5 +1,7 @@
 """Supervisors' pages: the enterprises of their area, QR codes and label sheets, teams and liaisons."""
 
+from io import BytesIO
+
 from flask import (
     Blueprint,
     Response,
@@ -9,6 +11,7 @@ from flask import (
     redirect,
     render_template,
     request,
+    send_file,
     url_for,
 )
 from flask_babel import gettext as _
@@ -21,11 +24,11 @@ from checklist.clock import local_today
 from checklist.db import get_session, sql_int
 from checklist.models import County, Enterprise, Sector, Team, Unit, User
 from checklist.read import teams as read_teams
-from checklist.read.enterprises import county_enterprises
+from checklist.read.enterprises import count_county_enterprises, county_labels
 from checklist.read.paging import paged
 from checklist.rules import teams
 from checklist.sheets.exports import teams_xlsx
-from checklist.sheets.labels import label_sheet_pdf, qr_png, site_url
+from checklist.sheets.labels import LABELS_PER_PART, label_parts, label_sheet_pdf, qr_png, site_url
 from checklist.web.forms import ActionForm, CardNumberForm, DocumentHeadingForm, LiaisonForm, MemberForm, TeamForm
 from checklist.web.respond import no_store, page_number, send_xlsx
 
@@ -65,10 +68,15 @@ def enterprises():
         )
     page = paged(session, page_number(), query.options(joinedload(Enterprise.county), joinedload(Enterprise.sector))
                  .order_by(Enterprise.county_id, Enterprise.name))
+    counties = visible_counties()
+    # The label sheet's parts, of the county chosen (or the only one the user has) and of the sector chosen.
+    label_county = next((county for county in counties if county.id == county_id), None) if county_id else (
+        counties[0] if len(counties) == 1 else None)
     return render_template(
         "supervise/enterprises.html", page=page,
-        counties=visible_counties(), sectors=session.scalars(select(Sector).order_by(Sector.id)).all(),
-        county_id=county_id, sector_id=sector_id, search=search,
+        counties=counties, sectors=session.scalars(select(Sector).order_by(Sector.id)).all(),
+        county_id=county_id, sector_id=sector_id, search=search, label_county=label_county,
+        label_parts=label_parts(count_county_enterprises(session, label_county, sector_id)) if label_county else [],
     )
 
 
@@ -81,12 +89,24 @@ def enterprise_qr(enterprise_id: int):
 
 @bp.route("/counties/<int:county_id>/qr-sheet.pdf")
 def qr_sheet(county_id: int):
-    county = get_session().get(County, county_id) or abort(404)
+    """A part of the county's label sheet (?part=N, of LABELS_PER_PART labels; of one sector with ?sector=ID): a
+    whole county's sheet takes many seconds to draw."""
+    session = get_session()
+    county = session.get(County, county_id) or abort(404)
     access.require(county in visible_counties())
-    pdf = label_sheet_pdf(county_enterprises(get_session(), county), current_app.config["BASE_URL"], county.name)
-    return Response(pdf, mimetype="application/pdf", headers={
-        "Content-Disposition": f"attachment; filename=qr-{county.code}.pdf",
-    })
+    sector_id = request.args.get("sector", type=sql_int)
+    sector = (session.get(Sector, sector_id) or abort(404)) if sector_id is not None else None
+    number = page_number("part")
+    sheet_parts = label_parts(count_county_enterprises(session, county, sector_id))
+    if number > len(sheet_parts):
+        abort(404)
+    part = sheet_parts[number - 1]
+    enterprises = county_labels(session, county, sector_id, part.first, LABELS_PER_PART)
+    scope = f"{county.name} {sector.name}" if sector else county.name
+    title = _("%(scope)s part %(number)d (labels %(first)d–%(last)d)", scope=scope, number=part.number,
+              first=part.first, last=part.last)
+    pdf = label_sheet_pdf(enterprises, current_app.config["BASE_URL"], title)
+    return send_file(BytesIO(pdf), mimetype="application/pdf", as_attachment=True, download_name=f"{title}.pdf")
 
 
 def unit_for_admin(unit_id: int) -> Unit:
@@ -95,23 +115,48 @@ def unit_for_admin(unit_id: int) -> Unit:
     return unit
 
 
+def teams_of(unit: Unit | None) -> str:
+    """The address of the register's page showing the unit (its county's page), at the unit."""
+    if unit is None:
+        return url_for("supervise.team_register")
+    return url_for("supervise.team_register", county=unit.county_id, _anchor=f"unit-{unit.id}")
+
+
 def back_to_teams(unit: Unit | None, error: teams.TeamError | None = None, message: str = ""):
-    anchor = f"unit-{unit.id}" if unit is not None else None  # read before a rollback expires it
+    address = teams_of(unit)  # made before a rollback expires the unit
     if error is not None:
         get_session().rollback()
         flash(str(error.message), "error")
     else:
         get_session().commit()
         flash(message, "success")
-    return redirect(url_for("supervise.team_register", _anchor=anchor))
+    return redirect(address)
+
+
+def register_county() -> County | None:
+    """The county whose units the register shows (?county=ID), or None for the city's own units: a county's
+    supervisors see their own county, and another county is refused them (403) as on the other county pages."""
+    county_id = request.args.get("county", type=sql_int)
+    if county_id is None and not access.is_city(current_user):
+        county_id = current_user.county_id
+    if county_id is None:
+        access.require(access.is_city(current_user))
+        return None
+    county = get_session().get(County, county_id) or abort(404)
+    access.require(access.is_city(current_user) or county.id == current_user.county_id)
+    return county
 
 
 @bp.route("/teams")
 def team_register():
+    """One county's units with their teams and members (the city's own units, and a chooser of counties, for the
+    city): the whole city's, with a form or two for each member, made a page of megabytes."""
     access.require(access.is_supervisor(current_user))
-    year = local_today().year
+    county, session, year = register_county(), get_session(), local_today().year
     return render_template(
-        "supervise/teams.html", units=read_teams.units_with_teams(get_session(), current_user),
+        "supervise/teams.html", county=county,
+        units=read_teams.units_with_teams(session, county.id if county else None),
+        tallies=read_teams.register_tallies(session) if access.is_city(current_user) else [],
         liaison_form=LiaisonForm(), team_form=TeamForm(), member_form=MemberForm(), remove_form=ActionForm(),
         card_form=CardNumberForm(), heading_form=DocumentHeadingForm(),
         example_number=lambda unit: read_teams.example_number(unit, year),
@@ -121,8 +166,9 @@ def team_register():
 
 @bp.route("/teams.xlsx")
 def team_register_download():
+    """Every unit the user sees, of every county for the city."""
     access.require(access.is_supervisor(current_user))
-    return send_xlsx(teams_xlsx(read_teams.units_with_teams(get_session(), current_user)), "teams.xlsx")
+    return send_xlsx(teams_xlsx(read_teams.register_rows(get_session(), current_user)), "teams.xlsx")
 
 
 @bp.route("/units/<int:unit_id>/liaison", methods=["POST"])
@@ -163,9 +209,10 @@ def add_member(team_id: int):
     get_session().commit()
     if code is None:
         flash(_("%(name)s joined the team.", name=member.name), "success")
-        return redirect(url_for("supervise.team_register", _anchor=f"unit-{unit.id}"))
+        return redirect(teams_of(unit))
     # A new account: its one-time code is shown on this page only, never stored in clear or redirected.
-    return no_store(render_template("supervise/member_code.html", member=member, code=code, team=team))
+    return no_store(render_template("supervise/member_code.html", member=member, code=code, team=team,
+                                    back=teams_of(unit)))
 
 
 @bp.route("/teams/<int:team_id>/members/<int:user_id>/remove", methods=["POST"])
