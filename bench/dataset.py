@@ -68,7 +68,7 @@ ROOT = Path(__file__).resolve().parent.parent
 FOLDER = ROOT / "instance" / "bench"
 PASSWORD = "bench1234"  # password of every generated user
 SEED = 2026
-FORMAT = 4  # bump when the generated data or the schema changes: older cached files are then regenerated
+FORMAT = 5  # bump when the generated data or the schema changes: older cached files are then regenerated
 
 UNITS = 150
 ENTERPRISES = 30_000

@@ -122,7 +122,7 @@ def team_register():
 @bp.route("/teams.xlsx")
 def team_register_download():
     access.require(access.is_supervisor(current_user))
-    return send_xlsx(teams_xlsx(read_teams.units_with_teams(get_session(), current_user)), "teams.xlsx")
+    return send_xlsx(teams_xlsx(read_teams.register_rows(get_session(), current_user)), "teams.xlsx")
 
 
 @bp.route("/units/<int:unit_id>/liaison", methods=["POST"])
