@@ -15,6 +15,9 @@ What is measured and how:
   the time of the very SELECT statements the export issued, captured while it ran and replayed on a raw
   DBAPI connection with every row fetched (same runs, interleaved); export_rss_mb: the peak RSS of the
   export CLI in a child process.
+- list_export_s, list_export_rss_mb: the city's list of major hazards (GET /major-hazards.xlsx, as the city's
+  supervisor, logged in through the form) in a child process of its own (bench/list_export.py): the median
+  time of a download after a warm-up, and the peak RSS of that process.
 - site_rps_ratio, checklist_rps_ratio, site_p99_ms: wrk over loopback against gunicorn (2 workers,
   4 threads, gunicorn.conf.py) serving the site page and a draft's checklist page with an inspector's
   session cookie (logged in through the /login form), over the same wrk run against bench/hello.py under
@@ -133,6 +136,8 @@ TARGETS: dict[str, Target] = {
     "external_requests": Target("== 0", lambda value: value == 0),
     "worker_rss_mb": at_most(150, " MB"),
     "export_rss_mb": at_most(250, " MB"),
+    "list_export_s": at_most(1, " s"),
+    "list_export_rss_mb": at_most(250, " MB"),
     "pages_p95_ms": at_most(300, " ms"),
     "pages_max_ms": at_most(1000, " ms"),
     "slowest": Target("report"),
@@ -350,10 +355,14 @@ def require_ok(url: str, cookie: str) -> None:
 
 
 def make_app(url: str, uploads: Path) -> Flask:
+    """The app on a copy of a dataset, the copy brought to the latest migration (a cached dataset may predate one)."""
     from checklist import create_app
+    from checklist.db import upgrade
 
-    return create_app({"SECRET_KEY": SECRET_KEY, "DATABASE_URL": url, "UPLOAD_DIR": str(uploads),
-                       "BASE_URL": "http://127.0.0.1"})
+    app = create_app({"SECRET_KEY": SECRET_KEY, "DATABASE_URL": url, "UPLOAD_DIR": str(uploads),
+                      "BASE_URL": "http://127.0.0.1"})
+    upgrade(app)
+    return app
 
 
 class PageClient:
@@ -677,15 +686,37 @@ def measure_export(app: Flask, scene: Scene, env: dict, folder: Path, report: Re
     command = [sys.executable, "-m", "flask", "--app", "app", "export-table", "--city",
                "--from", start.isoformat(), "--to", end.isoformat(), "-o", str(output)]
     began = time.perf_counter()
+    printed, peak_mb = child_process(command, env, "export-table")
+    print(f"  CLI: {printed.strip()} in {time.perf_counter() - began:.2f} s, {output.stat().st_size} bytes")
+    report.add("export_rss_mb", rounded(peak_mb), "peak RSS of `flask export-table --city`")
+
+
+def child_process(command: list[str], env: dict, name: str) -> tuple[str, float]:
+    """Run a command in the project's folder; return what it printed and its peak RSS in MB (its own alone)."""
     process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     printed = process.stdout.read().decode(errors="replace")
     process.stdout.close()
     _pid, status, usage = os.wait4(process.pid, 0)
     process.returncode = os.waitstatus_to_exitcode(status)
     if process.returncode != 0:
-        raise RuntimeError(f"export-table failed: {printed[-1000:]}")
-    print(f"  CLI: {printed.strip()} in {time.perf_counter() - began:.2f} s, {output.stat().st_size} bytes")
-    report.add("export_rss_mb", rounded(usage.ru_maxrss / 1024), "peak RSS of `flask export-table --city`")
+        raise RuntimeError(f"{name} failed: {printed[-1000:]}")
+    return printed, usage.ru_maxrss / 1024
+
+
+def measure_list_export(scene: Scene, env: dict, folder: Path, report: Report, runs: int,
+                        password: str | None = None) -> None:
+    """The city's list of major hazards as xlsx, downloaded in a child process (bench/list_export.py): the
+    median time of a download after a warm-up, and the peak RSS of the process."""
+    output = folder / "major-hazards.xlsx"
+    command = [sys.executable, "-m", "bench.list_export", scene.city, str(runs), str(output)]
+    printed, peak_mb = child_process(command, {**env, "BENCH_PASSWORD": password or dataset_password()},
+                                     "bench.list_export")
+    figures = json.loads(printed.strip().splitlines()[-1])
+    seconds = figures["seconds"]
+    print(f"  /major-hazards.xlsx as the city: {', '.join(f'{value:.2f}' for value in seconds)} s, "
+          f"{figures['bytes']} bytes")
+    report.add("list_export_s", rounded(median(seconds)), f"median of {len(seconds)} after a warm-up")
+    report.add("list_export_rss_mb", rounded(peak_mb), "peak RSS of `python -m bench.list_export`")
 
 
 def measure_dashboard(app: Flask, scene: Scene, report: Report, runs: int) -> None:
@@ -1136,6 +1167,8 @@ def main(argv: list[str] | None = None) -> int:
 
         with measuring(report, "export of the city's table", ("export_s", "export_vs_sql", "export_rss_mb")):
             measure_export(app, scene, env, folder, report, runs)
+        with measuring(report, "the city's list of major hazards as xlsx", ("list_export_s", "list_export_rss_mb")):
+            measure_list_export(scene, env, folder, report, runs)
         with measuring(report, "city dashboard", ("dashboard_city_ms",)):
             measure_dashboard(app, scene, report, runs)
         with measuring(report, "coverage and the spot-check draw", ("coverage_city_ms", "draw_ms")):

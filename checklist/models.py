@@ -505,12 +505,25 @@ class ItemResult(Base):
     item: Mapped[ChecklistItem] = relationship()
 
 
+def overdue(status: HazardStatus, deadline: date, today: date) -> bool:
+    """Whether a hazard of this status and deadline is overdue today (Hazard.is_overdue, for a list's rows)."""
+    return status is not HazardStatus.CLOSED and deadline < today
+
+
+# The hazards of the list of major and listed hazards, as its partial index says it; read.hazards selects them
+# with the same clause (SQLite uses a partial index only for a query that repeats its WHERE).
+MAJOR_OR_LISTED = "level = 'major' OR listed_unit_id IS NOT NULL"
+
+
 class Hazard(Base):
     __tablename__ = "hazard"
     __table_args__ = (  # the lists page through hazards by deadline, all of them or those of one status
         Index("ix_hazard_enterprise_status", "enterprise_id", "status"),  # a county's: its enterprises' in a state
         Index("ix_hazard_deadline", "deadline", "id"),
         Index("ix_hazard_status_deadline", "status", "deadline", "id"),
+        # the list of major and listed hazards (重大问题隐患清单) in its order, those hazards alone
+        Index("ix_hazard_major_or_listed", "status", "deadline", "id",
+              sqlite_where=sql_text(MAJOR_OR_LISTED), postgresql_where=sql_text(MAJOR_OR_LISTED)),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -557,7 +570,7 @@ class Hazard(Base):
 
     def is_overdue(self, today: date | None = None) -> bool:
         """Overdue is derived, never stored: not closed and past its deadline (China Standard Time days)."""
-        return not self.is_closed and self.deadline < (today or local_today())
+        return overdue(self.status, self.deadline, today or local_today())
 
     @property
     def is_listed(self) -> bool:

@@ -4,8 +4,10 @@ Neither wrk nor Chromium is needed here: those parts run only under `make bench`
 """
 
 import json
+import os
 from io import BytesIO
 
+from openpyxl import load_workbook
 from PIL import Image
 
 from bench.phones import phone_jpeg
@@ -18,6 +20,7 @@ from bench.run import (
     find_scene,
     gzip_size,
     hazard_world,
+    measure_list_export,
     mix_script,
     parse_wrk,
     pillow_bare,
@@ -110,3 +113,16 @@ def test_query_counter_counts_the_statements_of_a_page(app, world):
         browser.get(f"/inspections/{draft_id}")
     assert counter.count > 0
     assert not any(statement.lstrip().upper().startswith(("BEGIN", "COMMIT")) for statement, _ in counter.statements)
+
+
+def test_the_city_list_export_is_timed_and_its_memory_read_in_a_process_of_its_own(app, world, tmp_path):
+    scene = find_scene(app)
+    hazard_world(app, scene, hazards=20, draft_hazards=0)  # four of them major
+    env = {**os.environ, **{key: app.config[key] for key in ("DATABASE_URL", "SECRET_KEY", "UPLOAD_DIR")}}
+    report = Report()
+    measure_list_export(scene, env, tmp_path, report, runs=2, password=PASSWORD)
+    assert 0 < report.values["list_export_s"] < 60 and 30 < report.values["list_export_rss_mb"] < 1000
+    written = load_workbook(tmp_path / "major-hazards.xlsx").active
+    here = load_workbook(BytesIO(PageClient(app, scene.city, PASSWORD).get("/major-hazards.xlsx"))).active
+    rows = list(written.iter_rows(values_only=True))
+    assert len(rows) == 2 + 4 and rows == list(here.iter_rows(values_only=True))

@@ -2,6 +2,7 @@
 
 import io
 import json
+import re
 from datetime import timedelta
 
 import pytest
@@ -191,6 +192,29 @@ def test_the_county_assigns_one_enterprise_and_the_inspector_sees_it_first(login
     assert target.name not in login("insp_a2").get("/").get_data(as_text=True)
     sites = inspector.http.get("/api/v1/sites").get_json()
     assert sites[0]["name"] == target.name  # the phone precaches it first
+
+
+def test_the_roster_downloads_as_its_pages_list_it_with_who_answers_for_each(login, roster, world, monkeypatch):
+    from checklist.read import paging
+
+    admin = login("admin_a")
+    admin.post(f"/assignments?county={world.county_a.id}", {
+        "enterprises": [roster["草稿"].id], "member": member(world), "scope": "chosen",
+    })
+    monkeypatch.setattr(paging, "PAGE_SIZE", 2)
+    query = {**PERIOD, "kind": "roster"}
+    names, page = [], 1
+    while shown := re.findall(r'<li><a href="/s/[^"]+">([^<]+)</a>',
+                              admin.get("/coverage/enterprises", query_string={**query, "page": page}).get_data(
+                                  as_text=True)):
+        names += shown
+        page += 1
+    sheet = load_workbook(io.BytesIO(admin.get("/coverage/enterprises.xlsx", query_string=query).data)).active
+    rows = list(sheet.iter_rows(min_row=3, values_only=True))
+    assert len(names) == 6 and [row[3] for row in rows] == names
+    assigned = {row[3]: row[8:] for row in rows}
+    assert assigned[roster["草稿"].name] == (world.team_a.name, world.inspector_a.name)
+    assert assigned[world.enterprise_a.name] == (None, None)
 
 
 def test_an_assigned_enterprise_leaves_the_home_list_once_inspected(app, db, login, roster, world):

@@ -1,12 +1,14 @@
 """The rectification loop: proof, verification, extension, listed supervision, and who may do what."""
 
-from datetime import timedelta
+import re
+from datetime import datetime, timedelta
 from io import BytesIO
 
 import pytest
 from sqlalchemy import func, select
 
-from checklist.models import Hazard, HazardStatus, HistoryAction, Photo, PhotoKind, Unit
+from checklist.clock import local_today
+from checklist.models import Hazard, HazardLevel, HazardStatus, HistoryAction, Inspection, Photo, PhotoKind, Unit
 from checklist.read import paging
 
 from .helpers import fail_item, fail_items, inspection_id, jpeg_bytes, pass_everything_but, start, submitted_inspection
@@ -262,3 +264,74 @@ def test_the_major_list_dates_a_hazard_by_its_day_in_china(login, hazard, db):
     sheet = load_workbook(BytesIO(login("city").get("/major-hazards.xlsx").data)).active
     column = [cell.value for cell in sheet[2]].index("发现日期") + 1
     assert sheet.cell(3, column).value.date().isoformat() == "2026-03-02"
+
+
+@pytest.fixture
+def major_list(login, world, db) -> list[Hazard]:
+    """Six hazards of enterprise A in every state the list sorts by: major open, overdue, submitted and closed, a
+    general one listed for supervision (on the list) and one not (off it); a seventh of county B's enterprise."""
+    inspector = login("insp_a")
+    number = inspection_id(start(inspector, world))
+    inspection = db.get(Inspection, number)
+    codes = [item.code for item in inspection.checklist.items[:7]]
+    fail_items(inspector, db, number, set(codes), description="清单")
+    found = db.scalars(select(Hazard).where(Hazard.inspection_id == number).order_by(Hazard.id)).all()
+    today = local_today()
+    changes = [
+        {"status": HazardStatus.SUBMITTED, "deadline": today + timedelta(days=3)},
+        {"status": HazardStatus.CLOSED, "deadline": today - timedelta(days=5), "closed_at": datetime.now()},
+        {"level": HazardLevel.GENERAL},
+        {"level": HazardLevel.GENERAL, "listed_unit_id": world.unit_a.id, "listed_deadline": today},
+        {"deadline": today - timedelta(days=2)},
+        {"deadline": today + timedelta(days=1)},
+        {"enterprise_id": world.enterprise_b.id},
+    ]
+    for hazard, change in zip(found, changes, strict=True):
+        for name, value in change.items():
+            setattr(hazard, name, value)
+    db.commit()
+    return found
+
+
+def page_ids(client, closed: str) -> list[int]:
+    """The hazards /major-hazards lists, page after page, in its order."""
+    ids, page = [], 1
+    while shown := [int(number) for number in re.findall(
+            r'href="/hazards/(\d+)"', client.get(f"/major-hazards?page={page}{closed}").get_data(as_text=True))]:
+        ids += shown
+        page += 1
+    return ids
+
+
+@pytest.mark.parametrize("closed", ["", "&closed=1"])
+@pytest.mark.parametrize("username", ["city", "admin_a"])
+def test_the_major_list_downloads_the_hazards_of_its_pages_in_their_order(login, major_list, db, monkeypatch,
+                                                                          username, closed):
+    from openpyxl import load_workbook
+
+    monkeypatch.setattr(paging, "PAGE_SIZE", 2)
+    client = login(username)
+    ids = page_ids(client, closed)
+    assert len(ids) == (6 if closed else 5) - (username == "admin_a")  # the general one off the list
+    assert ids != sorted(ids)  # by status and deadline, not as found
+    sheet = load_workbook(BytesIO(client.get(f"/major-hazards.xlsx?{closed[1:]}").data)).active
+    rows = list(sheet.iter_rows(min_row=3, values_only=True))
+    description = {hazard.id: hazard.description for hazard in major_list}
+    assert [row[4] for row in rows] == [description[number] for number in ids]
+    assert [row[0] for row in rows] == list(range(1, len(ids) + 1))
+
+
+def test_a_list_sheet_keeps_its_header_on_screen_and_on_every_printed_page(login, major_list):
+    from openpyxl import load_workbook
+
+    sheet = load_workbook(BytesIO(login("city").get("/major-hazards.xlsx?closed=1").data)).active
+    assert sheet.title == "重大隐患" and sheet["A1"].value.startswith("重大问题隐患清单")
+    assert [str(cells) for cells in sheet.merged_cells.ranges] == ["A1:N1"] and sheet["A1"].font.b
+    assert sheet["A2"].value == "序号" and all(cell.font.b and cell.border.left.style == "thin" for cell in sheet[2])
+    assert sheet.freeze_panes == "A3" and sheet.auto_filter.ref == "A2:N8" and sheet.print_title_rows == "$2:$2"
+    setup = sheet.page_setup
+    assert (setup.orientation, setup.paperSize, setup.fitToHeight) == ("landscape", 9, 0)
+    assert sheet.sheet_properties.pageSetUpPr.fitToPage
+    assert [sheet.column_dimensions[letter].width for letter in "AEN"] == [6, 48, 10]
+    assert all(cell.is_date and cell.number_format == "yyyy-mm-dd" for cell in sheet["H"][2:])  # found on
+    assert all(cell.border.left.style == "thin" and cell.alignment.wrap_text for row in sheet["A3:N8"] for cell in row)

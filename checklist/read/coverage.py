@@ -14,7 +14,7 @@ from dataclasses import dataclass, fields
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import ColumnElement, Select, and_, case, func, literal, or_, select
+from sqlalchemy import ColumnElement, Result, Select, and_, case, func, literal, or_, select
 from sqlalchemy.orm import Session, aliased, contains_eager, joinedload
 
 from checklist import access
@@ -36,6 +36,7 @@ from checklist.models import (
     User,
     team_member,
 )
+from checklist.read.paging import streamed
 
 # What a list of enterprises shows: those the numbers of a row count.
 KIND_LABELS = {
@@ -236,6 +237,31 @@ def supervised_by(unit_id: int) -> ColumnElement[bool]:
 
 def enterprises(user: User, period: Period, chosen: ListFilter) -> Select:
     """Select the enterprises a number counts, by name, with their county, sector and supervising unit."""
+    return _counted(select(Enterprise), user, period, chosen).options(
+        joinedload(Enterprise.county), joinedload(Enterprise.sector), joinedload(Enterprise.supervising_unit),
+    )
+
+
+def enterprise_rows(session: Session, user: User, period: Period, chosen: ListFilter) -> Result:
+    """The same enterprises as rows of the columns their sheet prints, with who answers for each in the campaign
+    (包保), streamed: the city's roster runs to tens of thousands."""
+    query = select(
+        Enterprise.id, County.name.label("county"), Sector.name.label("sector"), Enterprise.name,
+        Enterprise.credit_code, Unit.name.label("supervising_unit"), Enterprise.contact_name, Enterprise.contact_phone,
+        Team.name.label("team"), User.name.label("person"),
+    ).select_from(Enterprise)
+    query = (
+        _counted(query, user, period, chosen).join(Enterprise.county).join(Enterprise.sector)
+        .outerjoin(Enterprise.supervising_unit)
+        .outerjoin(Assignment, and_(Assignment.enterprise_id == Enterprise.id,
+                                    Assignment.campaign_id == period.campaign.id))
+        .outerjoin(Team, Team.id == Assignment.team_id).outerjoin(User, User.id == Assignment.user_id)
+    )
+    return streamed(session, query)
+
+
+def _counted(query: Select, user: User, period: Period, chosen: ListFilter) -> Select:
+    """Narrow a query over Enterprise to those a number counts (enterprises), in the lists' order."""
     inspected = _per_enterprise(period)
     government = or_(inspected.c.by_county == 1, inspected.c.by_city == 1)
     kinds = {
@@ -247,16 +273,14 @@ def enterprises(user: User, period: Period, chosen: ListFilter) -> Select:
         "by_city": inspected.c.by_city == 1,
     }
     query = (
-        select(Enterprise).outerjoin(inspected, inspected.c.enterprise_id == Enterprise.id)
+        query.outerjoin(inspected, inspected.c.enterprise_id == Enterprise.id)
         .where(*_scope(user, chosen.county), kinds[chosen.kind])
     )
     if chosen.sector is not None:
         query = query.where(Enterprise.sector_id == chosen.sector)
     if chosen.unit is not None:
         query = query.where(supervised_by(chosen.unit))
-    return query.options(
-        joinedload(Enterprise.county), joinedload(Enterprise.sector), joinedload(Enterprise.supervising_unit),
-    ).order_by(Enterprise.county_id, Enterprise.sector_id, Enterprise.name, Enterprise.id)
+    return query.order_by(Enterprise.county_id, Enterprise.sector_id, Enterprise.name, Enterprise.id)
 
 
 # 包保: who answers for each enterprise's county inspection.

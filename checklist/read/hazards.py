@@ -4,12 +4,14 @@ but their inspectors."""
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import ColumnElement, Select, case, func, select
-from sqlalchemy.orm import Session, joinedload, selectinload
+from sqlalchemy import ColumnElement, Result, Select, case, func, select
+from sqlalchemy.orm import Session, aliased, joinedload, selectinload
 
 from checklist import access
 from checklist.clock import local_today
 from checklist.models import (
+    ChecklistItem,
+    County,
     Enterprise,
     Hazard,
     HazardHistory,
@@ -19,8 +21,10 @@ from checklist.models import (
     HistoryAction,
     Inspection,
     Role,
+    Unit,
     User,
 )
+from checklist.read.paging import streamed
 
 LISTED_DUE_SOON_DAYS = 7
 
@@ -50,19 +54,25 @@ def rectification_list(session: Session, enterprise: Enterprise) -> dict[HazardS
 
 def by_status(session: Session, where: ColumnElement[bool]) -> dict[HazardStatus, list[Hazard]]:
     """The hazards (or a unit's problems) the clause selects, by status; the overdue first, then by deadline."""
-    today = local_today()
-    hazards = session.scalars(
-        found().where(where)
-        .options(
+    return grouped(session.scalars(overdue_first(
+        found().where(where).options(
             joinedload(Hazard.item), joinedload(Hazard.inspection).joinedload(Inspection.unit),
             selectinload(Hazard.photos),
         )
-        .order_by(case((Hazard.deadline < today, 0), else_=1), Hazard.deadline, Hazard.id)
-    )
-    groups: dict[HazardStatus, list[Hazard]] = {status: [] for status in HazardStatus}
-    for hazard in hazards:
-        groups[hazard.status].append(hazard)
-    groups[HazardStatus.CLOSED].reverse()  # the most recently due first
+    )))
+
+
+def overdue_first(query: Select) -> Select:
+    """Order a query over Hazard as by_status lists: the overdue first, then by deadline."""
+    return query.order_by(case((Hazard.deadline < local_today(), 0), else_=1), Hazard.deadline, Hazard.id)
+
+
+def grouped(rows) -> dict[HazardStatus, list]:
+    """Hazards (or rows with a status) in by_status's order, by status; the closed the most recently due first."""
+    groups: dict[HazardStatus, list] = {status: [] for status in HazardStatus}
+    for row in rows:
+        groups[row.status].append(row)
+    groups[HazardStatus.CLOSED].reverse()
     return groups
 
 
@@ -76,15 +86,40 @@ def verification_queue(user: User) -> Select:
     )
 
 
-def major_and_listed(user: User, include_closed: bool = False) -> Select:
-    """The list of major and listed hazards (重大问题隐患清单) the user may see."""
-    query = in_scope(found(), user).where((Hazard.level == HazardLevel.MAJOR) | Hazard.listed_unit_id.is_not(None))
+def _major_and_listed(query: Select, user: User, include_closed: bool) -> Select:
+    """Narrow a query over Hazard to the list of major and listed hazards the user may see, in the list's order.
+
+    The clause repeats the WHERE of the partial index ix_hazard_major_or_listed (models.MAJOR_OR_LISTED), whose
+    columns are the order: the city's list reads those few hazards alone, already sorted.
+    """
+    query = in_scope(query.where(Hazard.found_at.is_not(None)), user).where(
+        (Hazard.level == HazardLevel.MAJOR) | Hazard.listed_unit_id.is_not(None)
+    )
     if not include_closed:
         query = query.where(Hazard.status != HazardStatus.CLOSED)
-    return query.options(
+    return query.order_by(Hazard.status, Hazard.deadline, Hazard.id)
+
+
+def major_and_listed(user: User, include_closed: bool = False) -> Select:
+    """The list of major and listed hazards (重大问题隐患清单) the user may see, as hazards (a page of them)."""
+    return _major_and_listed(select(Hazard), user, include_closed).options(
         joinedload(Hazard.enterprise).joinedload(Enterprise.county), joinedload(Hazard.listed_unit),
         joinedload(Hazard.item),  # its criterion is printed beside the hazard
-    ).order_by(Hazard.status, Hazard.deadline, Hazard.id)
+    )
+
+
+def major_and_listed_rows(session: Session, user: User, include_closed: bool = False) -> Result:
+    """The same list as rows of the columns its sheet prints, streamed: the city's runs to tens of thousands."""
+    listed_unit = aliased(Unit)
+    query = select(
+        Hazard.id, County.name.label("county"), Enterprise.name.label("enterprise"), Enterprise.credit_code,
+        Hazard.description, Hazard.level, ChecklistItem.criterion, Hazard.found_at, Hazard.deadline, Hazard.status,
+        listed_unit.name.label("listed_unit"), Hazard.listed_deadline, Hazard.responsible_person,
+    ).select_from(Hazard)
+    query = _major_and_listed(query, user, include_closed).join(Enterprise.county).outerjoin(Hazard.item).outerjoin(
+        listed_unit, Hazard.listed_unit
+    )
+    return streamed(session, query)
 
 
 @dataclass(frozen=True)

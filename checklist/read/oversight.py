@@ -11,13 +11,14 @@ from datetime import date, datetime, timedelta
 from functools import cache
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import ColumnElement, Select, and_, case, distinct, func, or_, select, true
+from sqlalchemy import ColumnElement, Row, Select, and_, case, distinct, func, or_, select, true
 from sqlalchemy.orm import Session, joinedload
 
 from checklist import access
 from checklist.clock import local_day, month_bounds, month_of
 from checklist.models import (
     Campaign,
+    ChecklistItem,
     County,
     DailyReport,
     EnforcementAction,
@@ -83,6 +84,20 @@ def standings(session: Session, units: list[Unit], today: date) -> dict[int, Uni
 def unit_problems(session: Session, unit: Unit) -> dict[HazardStatus, list[Hazard]]:
     """The unit's problem list by status; in each group the overdue first, then by deadline."""
     return hazards.by_status(session, Hazard.inspected_unit_id == unit.id)
+
+
+def unit_problem_rows(session: Session, unit: Unit) -> list[Row]:
+    """The unit's problem list in the page's order (unit_problems), as rows of the columns its sheet prints."""
+    query = (
+        select(
+            Hazard.id, ChecklistItem.code.label("item_code"), Hazard.description, Hazard.level, Hazard.found_at,
+            Unit.name.label("found_by"), Hazard.deadline, Hazard.status, Hazard.responsible_person, Hazard.closed_at,
+        )
+        .select_from(Hazard).join(Hazard.inspection).outerjoin(Inspection.unit).outerjoin(Hazard.item)
+        .where(Hazard.found_at.is_not(None), Hazard.inspected_unit_id == unit.id)
+    )
+    groups = hazards.grouped(session.execute(hazards.overdue_first(query)))
+    return [row for group in groups.values() for row in group]
 
 
 def unit_inspections(session: Session, unit: Unit) -> list[Inspection]:

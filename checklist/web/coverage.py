@@ -107,9 +107,8 @@ def enterprise_list():
 def enterprise_download():
     period, _form = chosen_period(strict=True)
     chosen = list_filter()
-    rows = get_session().scalars(coverage.enterprises(current_user, period, chosen)).unique().all()
-    assigned = coverage.assignments_of(get_session(), period.campaign, rows)
-    return send_xlsx(coverage_list_xlsx(rows, period, chosen.kind, assigned), f"coverage-{chosen.kind}.xlsx")
+    rows = coverage.enterprise_rows(get_session(), current_user, period, chosen)
+    return send_xlsx(coverage_list_xlsx(rows, period, chosen.kind), f"coverage-{chosen.kind}.xlsx")
 
 
 # 包保: the county's enterprises assigned to a team's member.

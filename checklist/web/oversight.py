@@ -74,8 +74,7 @@ def unit(unit_id: int):
 @bp.route("/units/<int:unit_id>/problems.xlsx")
 def unit_download(unit_id: int):
     session, unit = get_session(), load_unit(unit_id)
-    groups = oversight.unit_problems(session, unit)
-    return send_xlsx(unit_problems_xlsx(unit, [problem for group in groups.values() for problem in group]),
+    return send_xlsx(unit_problems_xlsx(unit, oversight.unit_problem_rows(session, unit)),
                      f"problems-unit-{unit.id}.xlsx")
 
 

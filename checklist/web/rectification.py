@@ -197,5 +197,5 @@ def major_hazards():
 @bp.route("/major-hazards.xlsx")
 def major_hazards_download():
     access.require(not access.is_enterprise(current_user))
-    query = hazards.major_and_listed(current_user, include_closed=request.args.get("closed") == "1")
-    return send_xlsx(major_hazards_xlsx(get_session().scalars(query).unique().all()), "major-hazards.xlsx")
+    rows = hazards.major_and_listed_rows(get_session(), current_user, include_closed=request.args.get("closed") == "1")
+    return send_xlsx(major_hazards_xlsx(rows), "major-hazards.xlsx")
