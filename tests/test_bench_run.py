@@ -8,16 +8,19 @@ from io import BytesIO
 
 from PIL import Image
 
+from bench import run
 from bench.phones import phone_jpeg
 from bench.run import (
     TARGETS,
     PageClient,
     QueryCounter,
     Report,
+    add_draft,
     duration_ms,
     find_scene,
     gzip_size,
     hazard_world,
+    measure_page_costs,
     mix_script,
     parse_wrk,
     pillow_bare,
@@ -110,3 +113,14 @@ def test_query_counter_counts_the_statements_of_a_page(app, world):
         browser.get(f"/inspections/{draft_id}")
     assert counter.count > 0
     assert not any(statement.lstrip().upper().startswith(("BEGIN", "COMMIT")) for statement, _ in counter.statements)
+
+
+def test_page_costs_are_the_inspectors_site_and_checklist_pages_in_milliseconds(app, world, capsys, monkeypatch):
+    monkeypatch.setattr(run, "dataset_password", lambda: PASSWORD)  # the test world's, not the bench dataset's
+    scene = find_scene(app)
+    add_draft(app, scene)
+    report = Report()
+    measure_page_costs(app, scene, report, requests=3)
+    assert report.values["site_ms"] > 0 and report.values["checklist_ms"] > 0
+    printed = capsys.readouterr().out
+    assert f"/s/{scene.token}" in printed and f"/inspections/{scene.draft_id}" in printed

@@ -1,6 +1,6 @@
 """The inspection teams (检查督导组) and their members, as a user may see them."""
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session, selectinload
 
 from checklist.models import Document, DocumentKind, Role, Team, Unit, User
@@ -16,10 +16,21 @@ def units_with_teams(session: Session, user: User) -> list[Unit]:
     return list(session.scalars(query))
 
 
-def offered_teams(user: User) -> list[Team]:
-    """The teams a user starts an inspection with: their own teams in their unit, else all of the unit's."""
-    teams = user.unit.teams if user.unit else []
-    return [team for team in teams if team in user.teams] or teams  # one query, not one per team
+# A unit's teams, each with whether the user is a member; built once, the unit and user bound at each run
+# (building it costs half as much as running it).
+UNIT_TEAMS = (
+    select(Team, Team.members.any(User.id == bindparam("user_id")))
+    .where(Team.unit_id == bindparam("unit_id")).order_by(Team.id)
+)
+
+
+def offered_teams(session: Session, user: User) -> list[Team]:
+    """The teams a user starts an inspection with: their own teams in their unit, else all of the unit's (one
+    query)."""
+    if user.unit_id is None:
+        return []
+    rows = session.execute(UNIT_TEAMS, {"unit_id": user.unit_id, "user_id": user.id}).all()
+    return [team for team, member in rows if member] or [team for team, _member in rows]
 
 
 def example_number(unit: Unit, year: int) -> str:
