@@ -5,7 +5,6 @@ import uuid as uuid_module
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
-from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
 from sqlalchemy import (
     BigInteger,
@@ -30,6 +29,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from checklist import credit_code
 from checklist.clock import local_today
 from checklist.db import Base
+from checklist.extensions import lazy_gettext as _l
 
 
 def utcnow() -> datetime:

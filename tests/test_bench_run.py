@@ -10,17 +10,20 @@ from io import BytesIO
 from openpyxl import load_workbook
 from PIL import Image
 
+from bench import run
 from bench.phones import phone_jpeg
 from bench.run import (
     TARGETS,
     PageClient,
     QueryCounter,
     Report,
+    add_draft,
     duration_ms,
     find_scene,
     gzip_size,
     hazard_world,
     measure_list_export,
+    measure_page_costs,
     mix_script,
     parse_wrk,
     pillow_bare,
@@ -126,3 +129,14 @@ def test_the_city_list_export_is_timed_and_its_memory_read_in_a_process_of_its_o
     here = load_workbook(BytesIO(PageClient(app, scene.city, PASSWORD).get("/major-hazards.xlsx"))).active
     rows = list(written.iter_rows(values_only=True))
     assert len(rows) == 2 + 4 and rows == list(here.iter_rows(values_only=True))
+
+
+def test_page_costs_are_the_inspectors_site_and_checklist_pages_in_milliseconds(app, world, capsys, monkeypatch):
+    monkeypatch.setattr(run, "dataset_password", lambda: PASSWORD)  # the test world's, not the bench dataset's
+    scene = find_scene(app)
+    add_draft(app, scene)
+    report = Report()
+    measure_page_costs(app, scene, report, requests=3)
+    assert report.values["site_ms"] > 0 and report.values["checklist_ms"] > 0
+    printed = capsys.readouterr().out
+    assert f"/s/{scene.token}" in printed and f"/inspections/{scene.draft_id}" in printed

@@ -50,6 +50,16 @@ def test_chinese_by_default_and_english_on_request(client, world):
     assert "Log in" in client.get("/login").get_data(as_text=True)
 
 
+def test_the_form_library_speaks_the_language_of_each_request(client, world):
+    chinese = client.post("/login", {"username": "", "password": ""}).get_data(as_text=True)
+    assert "该字段是必填字段。" in chinese and "This field is required." not in chinese
+    client.get("/lang/en")
+    english = client.post("/login", {"username": "", "password": ""}).get_data(as_text=True)
+    assert "This field is required." in english and "该字段是必填字段。" not in english
+    client.http.delete_cookie("lang")
+    assert "该字段是必填字段。" in client.post("/login", {"username": "", "password": ""}).get_data(as_text=True)
+
+
 def test_the_site_page_lists_open_hazards_and_past_inspections(login, world, db):
     inspection = submitted_inspection(login("insp_a"), world, db)
     page = login("admin_a").get(f"/s/{world.enterprise_a.qr_token}").get_data(as_text=True)

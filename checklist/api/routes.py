@@ -137,7 +137,7 @@ def me():
         name=user.name,
         role=user.role,
         unit=schemas.UnitRef(id=unit.id, name=unit.name, county_id=unit.county_id) if unit else None,
-        teams=[schemas.TeamRef(id=team.id, name=team.name) for team in read_teams.offered_teams(user)],
+        teams=[schemas.TeamRef(id=team.id, name=team.name) for team in read_teams.offered_teams(get_session(), user)],
         modes=access.allowed_modes(user),
     )
 

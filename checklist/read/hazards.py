@@ -4,7 +4,7 @@ but their inspectors."""
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import ColumnElement, Result, Select, case, func, select
+from sqlalchemy import ColumnElement, Result, Select, bindparam, case, func, select
 from sqlalchemy.orm import Session, aliased, joinedload, selectinload
 
 from checklist import access
@@ -39,12 +39,17 @@ def in_scope(query: Select, user: User) -> Select:
     return query.join(Hazard.enterprise).where(access.enterprise_filter(user))
 
 
+# Built once, the enterprise bound at each run: building a statement and its cache key costs half as much as
+# running it (the site page's, each time a phone scans a QR code).
+OPEN_HAZARDS = (
+    found().where(Hazard.enterprise_id == bindparam("enterprise_id"), Hazard.status != HazardStatus.CLOSED)
+    .order_by(Hazard.deadline, Hazard.id)
+)
+
+
 def open_hazards(session: Session, enterprise: Enterprise) -> list[Hazard]:
     """Return an enterprise's hazards not yet closed, the nearest deadline first."""
-    return list(session.scalars(
-        found().where(Hazard.enterprise_id == enterprise.id, Hazard.status != HazardStatus.CLOSED)
-        .order_by(Hazard.deadline, Hazard.id)
-    ))
+    return list(session.scalars(OPEN_HAZARDS, {"enterprise_id": enterprise.id}))
 
 
 def rectification_list(session: Session, enterprise: Enterprise) -> dict[HazardStatus, list[Hazard]]:

@@ -18,6 +18,8 @@ from flask import (
 from flask import session as cookie_session
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user, user_loaded_from_cookie
+from sqlalchemy import bindparam, select
+from sqlalchemy.orm import joinedload
 
 from checklist import access
 from checklist.db import get_session
@@ -30,6 +32,11 @@ from checklist.web.respond import no_store
 bp = Blueprint("auth", __name__)
 
 
+# A request's user with its unit, which the access checks of nearly every page ask for; built once, the id
+# bound at each run (building it costs half as much as running it).
+USER_WITH_UNIT = select(User).where(User.id == bindparam("user_id")).options(joinedload(User.unit))
+
+
 @login_manager.user_loader
 def load_user(identity: str) -> User | None:
     """Find the user a session or remember-me cookie names ("<id>:<token>", see User.get_id).
@@ -40,7 +47,7 @@ def load_user(identity: str) -> User | None:
     user_id, _colon, token = identity.partition(":")
     if not (user_id.isascii() and user_id.isdigit() and len(user_id) <= 10 and token):
         return None
-    user = get_session().get(User, int(user_id))
+    user = get_session().scalars(USER_WITH_UNIT, {"user_id": int(user_id)}).first()
     if user is None or not user.active or not hmac.compare_digest(user.session_token.encode(), token.encode()):
         return None
     return user

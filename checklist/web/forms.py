@@ -3,9 +3,9 @@
 import uuid
 from datetime import date
 
+import flask_wtf
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired, MultipleFileField
 from wtforms import (
     BooleanField,
@@ -35,9 +35,18 @@ from wtforms.validators import (
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from checklist.clock import reporting_window
+from checklist.extensions import WTFormsTranslations
 from checklist.models import EnforcementKind, HazardLevel, InspectionMode, MeasureKind, Outcome, ReviewVerdict
 from checklist.read.statistics import check_highlights, check_problems
 from checklist.rules.accounts import MIN_PASSWORD_LENGTH
+
+
+class FlaskForm(flask_wtf.FlaskForm):
+    """Flask-WTF's form, whose WTForms messages come from catalogues read once (extensions.WTFormsTranslations)."""
+
+    class Meta(flask_wtf.FlaskForm.Meta):
+        def get_translations(self, form) -> WTFormsTranslations:
+            return WTFormsTranslations()
 
 
 def outside_reporting_window(day: date) -> str | None:

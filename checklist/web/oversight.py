@@ -39,7 +39,7 @@ def load_unit(unit_id: int) -> Unit:
 
 
 def start_form() -> StartInspectionForm:
-    return forms.start_form(access.oversight_modes(current_user), offered_teams(current_user))
+    return forms.start_form(access.oversight_modes(current_user), offered_teams(get_session(), current_user))
 
 
 @bp.route("")
