@@ -464,3 +464,14 @@ def test_the_import_templates_write_names_as_text(login, world, db):
     # The templates are written cell by cell (importing._put): text, without the quoted-text mark.
     assert_text_only(workbook_of(supervisor.get("/imports/roster-template.xlsx")), quoted=False)
     assert_text_only(workbook_of(supervisor.get("/imports/checklist-template.xlsx")), planted=())
+
+
+def test_a_page_fetched_for_offline_use_never_writes_the_session(app, login, world):
+    """The service worker's precache runs beside the person's own requests: its answer, made from the session as it
+    was, must not overwrite a newer one (the flashed message of the form just sent, say)."""
+    name = app.config["SESSION_COOKIE_NAME"]
+    inspector = login("insp_a")
+    writes = lambda response: any(header.startswith(f"{name}=") for header in response.headers.getlist("Set-Cookie"))  # noqa: E731
+    assert writes(inspector.get("/"))  # an ordinary page refreshes the session's lifetime
+    precached = inspector.get(f"/s/{world.enterprise_a.qr_token}", headers={"X-Precache": "1"})
+    assert precached.status_code == 200 and not writes(precached)

@@ -16,6 +16,7 @@ from flask import (
     url_for,
 )
 from flask import session as cookie_session
+from flask.sessions import SecureCookieSessionInterface
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user, user_loaded_from_cookie
 from sqlalchemy import bindparam, select
@@ -58,7 +59,17 @@ def keep_session_alive(_app, **_signal) -> None:
     cookie_session.permanent = True
 
 
+class PageSessions(SecureCookieSessionInterface):
+    """Flask's signed cookie sessions, except that a page the service worker fetches for offline use (X-Precache)
+    never writes the cookie: it runs beside the person's own requests, and the session it read before one of them
+    changed it (a flashed message, most often) would overwrite theirs when it answers last."""
+
+    def should_set_cookie(self, app: Flask, session) -> bool:
+        return not request.headers.get("X-Precache") and super().should_set_cookie(app, session)
+
+
 def init_app(app: Flask) -> None:
+    app.session_interface = PageSessions()
     login_manager.init_app(app)
     user_loaded_from_cookie.connect(keep_session_alive, app)
 
