@@ -3,6 +3,7 @@
 import base64
 import hashlib
 from collections.abc import Callable
+from io import BytesIO
 from pathlib import Path
 
 from flask import Blueprint, Flask, abort, current_app, redirect, render_template, request, send_file, url_for
@@ -137,7 +138,11 @@ def photo(photo_id: int):
         access.require(stored.uploaded_by_id == current_user.id)
     else:
         access.require(access.can_view_inspection(current_user, stored.inspection))
-    relative = stored.thumbnail_path if request.endpoint == "views.photo_thumbnail" else stored.path
-    response = send_file(Path(current_app.config["UPLOAD_DIR"]) / relative, mimetype="image/jpeg", max_age=0)
+    thumbnail = request.endpoint == "views.photo_thumbnail"
+    path = Path(current_app.config["UPLOAD_DIR"]) / (stored.thumbnail_path if thumbnail else stored.path)
+    # Read whole (a photo is at most a few hundred KB): an open file left to a connection the phone dropped
+    # would stay open until the garbage collector found it.
+    response = send_file(BytesIO(path.read_bytes()), mimetype="image/jpeg", max_age=0,
+                         etag=f"{stored.sha256}{'-thumb' if thumbnail else ''}")
     response.headers["Cache-Control"] = "private, max-age=86400"
     return response
