@@ -5,6 +5,7 @@ Every setting can be changed by an environment variable without editing this fil
 GUNICORN_BIND         where to listen, comma-separated (127.0.0.1:8000; unix:/run/checklist/gunicorn.sock)
 GUNICORN_WORKERS      worker processes (2 x cores + 1, at most GUNICORN_MAX_WORKERS, default 8)
 GUNICORN_THREADS      threads per worker (4)
+GUNICORN_WORKER_CONNECTIONS  connections a worker holds at once (2 x threads)
 GUNICORN_TIMEOUT      seconds a worker may stay silent before it is restarted (120)
 GUNICORN_ACCESSLOG    access log file, "-" for standard output (the default), "" for none
 GUNICORN_MAX_REQUESTS restart a worker after this many requests, with jitter (1000; 0: never)
@@ -36,6 +37,10 @@ bind = [address.strip() for address in os.environ.get("GUNICORN_BIND", "127.0.0.
 workers = _number("GUNICORN_WORKERS", min(2 * _cores() + 1, _number("GUNICORN_MAX_WORKERS", 8)))
 threads = _number("GUNICORN_THREADS", 4)
 worker_class = "gthread"
+# A worker holds at most twice its threads' worth of connections; the others wait in the listen queue for
+# whichever worker is free. Unbounded (gunicorn's 1000), one worker can take every keep-alive connection while
+# the others idle, and the pages, mostly CPU, get one core (make bench saw half the requests/s in such runs).
+worker_connections = _number("GUNICORN_WORKER_CONNECTIONS", 2 * threads)
 
 # Phones on a slow mobile connection take long to send their photos. nginx buffers each request whole
 # before it passes it on (README), so here the time is mostly spent re-encoding the photos of a form.
