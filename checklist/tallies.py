@@ -203,10 +203,10 @@ def rebuild_coverage(connection: Connection) -> None:
 CITY_ON_SITE = (InspectionMode.CITY_SPOT, InspectionMode.SURPRISE)
 
 
-def _pairs(where) -> Select:
+def _pairs(only: int | None) -> Select:
     """(city inspection, the county's latest submitted inspection of the same enterprise before it, the enterprise's
-    county) for the city's submitted on-site inspections that `where` (a clause on CrossCheck's source) keeps and
-    that have such a county inspection."""
+    county) for the city's submitted on-site inspections (only this one, unless None) that have such a county
+    inspection."""
     city, earlier = aliased(Inspection), aliased(Inspection)
     city_unit, county_unit = aliased(Unit), aliased(Unit)
     latest = (
@@ -220,7 +220,7 @@ def _pairs(where) -> Select:
                Enterprise.county_id.label("county_id"))
         .join(city_unit, city.unit_id == city_unit.id).join(Enterprise, Enterprise.id == city.enterprise_id)
         .where(city_unit.county_id.is_(None), city.mode.in_(CITY_ON_SITE), city.status == InspectionStatus.SUBMITTED,
-               where(city))
+               true() if only is None else city.id == only)
         .subquery()
     )
     return select(pairs).where(pairs.c.county_inspection_id.is_not(None))
@@ -250,9 +250,11 @@ def _discrepancies(checks) -> Select:
     )
 
 
-def _keep_cross_checks(connection: Connection, where, checks) -> None:
+def _keep_cross_checks(connection: Connection, only: int | None) -> None:
+    """Keep the cross-check of one city inspection, or of all of them (None)."""
+    checks = true() if only is None else CrossCheck.city_inspection_id == only
     columns = ["city_inspection_id", "county_inspection_id", "county_id"]
-    connection.execute(insert(CrossCheck.__table__).from_select(columns, _pairs(where)))
+    connection.execute(insert(CrossCheck.__table__).from_select(columns, _pairs(only)))
     connection.execute(insert(Discrepancy.__table__).from_select(
         ["hazard_id", "city_inspection_id", "kind"], _discrepancies(checks)))
     counted = (
@@ -267,12 +269,11 @@ def note_cross_check(session: Session, inspection: Inspection) -> None:
     if inspection.mode not in CITY_ON_SITE:
         return
     session.flush()
-    _keep_cross_checks(session.connection(), lambda city: city.id == inspection.id,
-                       CrossCheck.city_inspection_id == inspection.id)
+    _keep_cross_checks(session.connection(), inspection.id)
 
 
 def rebuild_cross_checks(connection: Connection) -> None:
     """Hold every city on-site inspection afresh (a bulk load, a migration, the demo's past)."""
     connection.execute(delete(Discrepancy.__table__))
     connection.execute(delete(CrossCheck.__table__))
-    _keep_cross_checks(connection, lambda _city: true(), true())
+    _keep_cross_checks(connection, None)

@@ -14,7 +14,7 @@ STREAMED_ROWS = 1000  # rows fetched at a time from a list streamed whole
 @dataclass(frozen=True)
 class Page:
     rows: list
-    total: int  # all the rows, or the first `counted` of them when `capped`
+    total: int  # all the rows, or the cap when `capped` (there are more)
     number: int
     capped: bool = False
 
