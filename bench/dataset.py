@@ -896,6 +896,7 @@ def _generate(path: Path, upload_dir: Path, scale: float) -> dict:
         tallies.rebuild(tallying)
         tallies.rebuild_coverage(tallying)
         tallies.rebuild_cross_checks(tallying)
+        tallies.rebuild_statistics(tallying)
     engine.dispose()
     return {
         "format": FORMAT, "scale": scale, "seed": SEED, "generated_on": today.isoformat(),

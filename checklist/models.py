@@ -166,6 +166,17 @@ class DiscrepancyKind(LabelledEnum):
     REOPENED = "reopened", _l("County had closed this hazard")
 
 
+class PresenceKind(enum.Enum):
+    """What a unit's inspections reached on a day, for the statistics table's distinct columns (never shown)."""
+
+    TEAM = "team"
+    INSPECTOR = "inspector"
+    ENTERPRISE = "enterprise"
+    UNIT = "unit"
+    SUSPENSION = "suspension"
+    CLOSURE = "closure"
+
+
 def enum_column(enum_class: type[enum.Enum]) -> Enum:
     """Store an enum by its value, as a plain string column."""
     return Enum(
@@ -655,6 +666,53 @@ class Discrepancy(Base):
         ForeignKey("cross_check.city_inspection_id", ondelete="CASCADE"), index=True,
     )
     kind: Mapped[DiscrepancyKind] = mapped_column(enum_column(DiscrepancyKind))
+
+
+
+# The statistics table (统计表), kept: a unit's figures for any period add up from these rows, per day (China
+# Standard Time), where counting the campaign's inspections, hazards and actions took seconds (checklist/tallies.py).
+STILL_OPEN = date(9999, 12, 31)  # StatisticsHazards.closed_on of a hazard not closed (a key cannot be NULL)
+
+
+class StatisticsPresence(Base):
+    """Who and what a unit's submitted inspections reached on a day: its teams, the inspectors of those with a team,
+    the enterprises and units inspected, the enterprises suspended and closed. The table's distinct columns count
+    the members present on any day of a period."""
+
+    __tablename__ = "statistics_presence"
+    __table_args__ = {"sqlite_with_rowid": False}  # the rows are their key, in its order
+
+    unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"), primary_key=True)
+    kind: Mapped[PresenceKind] = mapped_column(enum_column(PresenceKind), primary_key=True)
+    member_id: Mapped[int] = mapped_column(primary_key=True)  # a team, user, enterprise or unit, after the kind
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+
+
+class StatisticsHazards(Base):
+    """How many hazards a unit's inspections found at enterprises, by level, day found and day closed."""
+
+    __tablename__ = "statistics_hazards"
+    __table_args__ = {"sqlite_with_rowid": False}  # the rows are their key, in its order
+
+    unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"), primary_key=True)
+    level: Mapped[HazardLevel] = mapped_column(enum_column(HazardLevel), primary_key=True)
+    found_on: Mapped[date] = mapped_column(Date, primary_key=True)
+    closed_on: Mapped[date] = mapped_column(Date, primary_key=True)  # STILL_OPEN if not closed
+    hazards: Mapped[int] = mapped_column(default=0)
+
+
+class StatisticsActions(Base):
+    """The enforcement actions recorded by a unit's inspections submitted on a day: the additive columns."""
+
+    __tablename__ = "statistics_actions"
+    __table_args__ = {"sqlite_with_rowid": False}  # the rows are their key, in its order
+
+    unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    documents: Mapped[int] = mapped_column(default=0)
+    licences: Mapped[int] = mapped_column(default=0)
+    others: Mapped[int] = mapped_column(default=0)
+    fines_wan: Mapped[Decimal] = mapped_column(Numeric(12, 2), default=Decimal("0"))  # 万元
 
 
 class HazardHistory(Base):

@@ -9,13 +9,18 @@ benchmark's dataset, migration 0006) call `rebuild`.
 
 Only submitted hazards (found_at set) are counted, as everywhere else in the dashboards.
 
-The coverage (CoverageTally) and the cross-check (CrossCheck, Discrepancy) change only when an inspection is
-submitted: submit_inspection notes them (`note_submitted`, `note_cross_check`); bulk loads, migrations 0012 and 0015
-and the demo's back-dating call `rebuild_coverage` and `rebuild_cross_checks`.
+The statistics table's hazard columns (StatisticsHazards) are kept the same way, by unit and day.
+
+The coverage (CoverageTally), the cross-check (CrossCheck, Discrepancy) and the statistics table's other columns
+(StatisticsPresence, StatisticsActions) change only when an inspection is submitted: a submitted inspection is never
+edited. submit_inspection notes them (`note_submitted`, `note_cross_check`, `note_statistics`); bulk loads,
+migrations 0012, 0015 and 0017 and the demo's back-dating call `rebuild_coverage`, `rebuild_cross_checks` and
+`rebuild_statistics`.
 """
 
 from collections import Counter
 from datetime import date
+from decimal import Decimal
 
 from sqlalchemy import Connection, Select, case, delete, event, exists, func, insert, or_, select, true, update
 from sqlalchemy.dialects import postgresql, sqlite
@@ -23,12 +28,15 @@ from sqlalchemy.orm import Session, aliased
 
 from checklist.clock import local_day
 from checklist.models import (
+    STILL_OPEN,
     CampaignTally,
     ChecklistItem,
     CoverageTally,
     CrossCheck,
     Discrepancy,
     DiscrepancyKind,
+    EnforcementAction,
+    EnforcementKind,
     Enterprise,
     Hazard,
     HazardStatus,
@@ -38,15 +46,31 @@ from checklist.models import (
     InspectionStatus,
     ItemResult,
     Outcome,
+    PresenceKind,
+    StatisticsActions,
+    StatisticsHazards,
+    StatisticsPresence,
     Unit,
+    inspection_inspector,
 )
 
 HAZARD_KEY = ("county_id", "level", "status", "listed", "deadline")
 DAY_KEY = ("campaign_id", "county_id", "day")
+STATISTICS_KEY = ("unit_id", "level", "found_on", "closed_on")
+STREAMED = {"yield_per": 5000}  # a rebuild reads every hazard or inspection: in batches, not all at once
+# Each kind of count: the table it is kept in, that table's key, and the column it adds to (named after the kind).
+TALLIES = {
+    "count": (HazardTally.__table__, HAZARD_KEY),
+    "found": (CampaignTally.__table__, DAY_KEY),
+    "closed": (CampaignTally.__table__, DAY_KEY),
+    "hazards": (StatisticsHazards.__table__, STATISTICS_KEY),
+}
 
 
-def keys(county_id, campaign_id, level, status, listed_unit_id, deadline, found_at, closed_at) -> Counter:
-    """The tally rows one hazard counts in: {(kind, key...): 1}."""
+def keys(county_id, campaign_id, level, status, listed_unit_id, deadline, found_at, closed_at, unit_id,
+         mode) -> Counter:
+    """The tally rows one hazard counts in: {(kind, key...): 1}. The statistics table counts it for the unit whose
+    inspection (not a self-inspection) found it."""
     counted = Counter()
     if found_at is None:
         return counted
@@ -54,14 +78,16 @@ def keys(county_id, campaign_id, level, status, listed_unit_id, deadline, found_
     counted["found", campaign_id, county_id, local_day(found_at)] += 1
     if status is HazardStatus.CLOSED:
         counted["closed", campaign_id, county_id, local_day(closed_at or found_at)] += 1
+    if unit_id is not None and mode is not InspectionMode.SELF_CHECK:
+        counted["hazards", unit_id, level, local_day(found_at), local_day(closed_at) if closed_at else STILL_OPEN] += 1
     return counted
 
 
 def _keyed() -> Select:
-    """What `keys` needs of a hazard, in its order."""
+    """What `keys` needs of a hazard found at an enterprise, in its order."""
     return (
         select(Enterprise.county_id, Inspection.campaign_id, Hazard.level, Hazard.status, Hazard.listed_unit_id,
-               Hazard.deadline, Hazard.found_at, Hazard.closed_at)
+               Hazard.deadline, Hazard.found_at, Hazard.closed_at, Inspection.unit_id, Inspection.mode)
         .select_from(Hazard).join(Hazard.enterprise).join(Hazard.inspection)
     )
 
@@ -75,10 +101,6 @@ def stored(connection: Connection, hazard_ids: list[int]) -> Counter:
     return counted
 
 
-def _table_of(kind: str):
-    return (HazardTally.__table__, HAZARD_KEY) if kind == "count" else (CampaignTally.__table__, DAY_KEY)
-
-
 def upsert(connection: Connection, table):
     """An INSERT that takes ON CONFLICT DO UPDATE, in the connection's own dialect."""
     return (postgresql if connection.dialect.name == "postgresql" else sqlite).insert(table)
@@ -88,7 +110,7 @@ def apply(connection: Connection, changes: Counter) -> None:
     """Add the changes to the tally rows, creating rows as needed, always in the same order (no deadlock)."""
     for key in sorted((key for key, change in changes.items() if change), key=repr):
         kind, *values = key
-        table, names = _table_of(kind)
+        table, names = TALLIES[kind]
         statement = upsert(connection, table).values(**dict(zip(names, values, strict=True)), **{kind: changes[key]})
         connection.execute(statement.on_conflict_do_update(
             index_elements=list(names), set_={kind: table.c[kind] + statement.excluded[kind]},
@@ -121,21 +143,28 @@ def listen() -> None:
         event.listen(Session, "after_flush", _after_flush)
 
 
-def rebuild(connection: Connection) -> None:
-    """Count every submitted hazard afresh (after a bulk load that bypassed the ORM)."""
+def rebuild(connection: Connection, kinds: tuple[str, ...] = tuple(TALLIES)) -> None:
+    """Count every submitted hazard afresh (after a bulk load that bypassed the ORM), in the tables of these kinds
+    of count (a migration names those it knows)."""
     counted = Counter()
-    for row in connection.execute(_keyed().where(Hazard.found_at.is_not(None))):
+    for row in connection.execute(_keyed().where(Hazard.found_at.is_not(None)), execution_options=STREAMED):
         counted.update(keys(*row))
-    hazard_rows = [dict(zip(HAZARD_KEY, key, strict=True), count=n)
-                   for (kind, *key), n in counted.items() if kind == "count"]
-    days: dict[tuple, dict] = {}
+    rows: dict = {TALLIES[kind][0]: {} for kind in kinds}
     for (kind, *key), n in counted.items():
-        if kind != "count":
-            days.setdefault(tuple(key), dict(zip(DAY_KEY, key, strict=True), found=0, closed=0))[kind] = n
-    for table, rows in ((HazardTally.__table__, hazard_rows), (CampaignTally.__table__, list(days.values()))):
-        connection.execute(delete(table))
-        if rows:
-            connection.execute(insert(table), rows)
+        if kind not in kinds:
+            continue
+        table, names = TALLIES[kind]
+        columns = {column: 0 for column, (other, _names) in TALLIES.items() if other is table}
+        rows[table].setdefault(tuple(key), {**dict(zip(names, key, strict=True)), **columns})[kind] = n
+    for table, keyed in rows.items():
+        _replace(connection, table, list(keyed.values()))
+
+
+def _replace(connection: Connection, table, rows: list[dict]) -> None:
+    """Put these rows in place of all the table's rows."""
+    connection.execute(delete(table))
+    for start in range(0, len(rows), 5000):
+        connection.execute(insert(table), rows[start:start + 5000])
 
 
 # 检查全覆盖: the first day each kind of inspection reached each enterprise of a campaign (CoverageTally).
@@ -193,9 +222,7 @@ def rebuild_coverage(connection: Connection) -> None:
     rows = [{"campaign_id": campaign_id, "enterprise_id": enterprise_id,
              **{column: days.get(column) for column in COVERAGE_DAYS.values()}}
             for (campaign_id, enterprise_id), days in _first_days(connection, true()).items()]
-    connection.execute(delete(CoverageTally.__table__))
-    for start in range(0, len(rows), 5000):
-        connection.execute(insert(CoverageTally.__table__), rows[start:start + 5000])
+    _replace(connection, CoverageTally.__table__, rows)
 
 
 # 印证: each city on-site inspection held against the county's latest inspection of its enterprise before it.
@@ -277,3 +304,82 @@ def rebuild_cross_checks(connection: Connection) -> None:
     connection.execute(delete(Discrepancy.__table__))
     connection.execute(delete(CrossCheck.__table__))
     _keep_cross_checks(connection, None)
+
+
+# 统计表: what each unit's submitted inspections reached and recorded, by day (StatisticsPresence, StatisticsActions).
+
+ACTION_COLUMNS = {EnforcementKind.DOCUMENT: "documents", EnforcementKind.LICENCE: "licences",
+                  EnforcementKind.OTHER: "others"}
+PRESENT_ACTIONS = {EnforcementKind.SUSPENSION: PresenceKind.SUSPENSION, EnforcementKind.CLOSURE: PresenceKind.CLOSURE}
+
+
+def _statistics(connection: Connection, where) -> tuple[list[dict], list[dict]]:
+    """(presence rows, action rows) of the counted inspections the clause selects: submitted by a unit, not
+    self-inspections."""
+    counted = (Inspection.status == InspectionStatus.SUBMITTED, Inspection.unit_id.is_not(None),
+               Inspection.mode != InspectionMode.SELF_CHECK, Inspection.submitted_at.is_not(None), where)
+    present: set[tuple] = set()
+    for unit_id, submitted_at, team_id, enterprise_id, inspected_unit_id in connection.execute(
+        select(Inspection.unit_id, Inspection.submitted_at, Inspection.team_id, Inspection.enterprise_id,
+               Inspection.inspected_unit_id).where(*counted),
+        execution_options=STREAMED,
+    ):
+        day = local_day(submitted_at)
+        for kind, member_id in ((PresenceKind.TEAM, team_id), (PresenceKind.ENTERPRISE, enterprise_id),
+                                (PresenceKind.UNIT, inspected_unit_id)):
+            if member_id is not None:
+                present.add((unit_id, kind, member_id, day))
+    for unit_id, submitted_at, user_id in connection.execute(
+        select(Inspection.unit_id, Inspection.submitted_at, inspection_inspector.c.user_id)
+        .join(inspection_inspector, inspection_inspector.c.inspection_id == Inspection.id)
+        .where(*counted, Inspection.team_id.is_not(None)),  # 检查组人数: the people of the teams sent
+        execution_options=STREAMED,
+    ):
+        present.add((unit_id, PresenceKind.INSPECTOR, user_id, local_day(submitted_at)))
+    actions: dict[tuple, dict] = {}
+    for unit_id, submitted_at, kind, enterprise_id, fine_wan in connection.execute(
+        select(Inspection.unit_id, Inspection.submitted_at, EnforcementAction.kind, EnforcementAction.enterprise_id,
+               EnforcementAction.fine_wan)
+        .join(EnforcementAction.inspection).where(*counted),
+        execution_options=STREAMED,
+    ):
+        day = local_day(submitted_at)
+        if kind in PRESENT_ACTIONS:
+            if enterprise_id is not None:
+                present.add((unit_id, PRESENT_ACTIONS[kind], enterprise_id, day))
+            continue
+        row = actions.setdefault((unit_id, day), {"unit_id": unit_id, "day": day, "documents": 0, "licences": 0,
+                                                  "others": 0, "fines_wan": Decimal("0")})
+        if kind is EnforcementKind.FINE:
+            row["fines_wan"] += Decimal(str(fine_wan or 0))
+        else:
+            row[ACTION_COLUMNS[kind]] += 1
+    # In key order, so that two submissions upserting at once lock the same rows in the same order (no deadlock).
+    presence = [{"unit_id": unit_id, "kind": kind, "member_id": member_id, "day": day}
+                for unit_id, kind, member_id, day in sorted(present, key=lambda row: (row[0], row[1].value, *row[2:]))]
+    return presence, [actions[key] for key in sorted(actions)]
+
+
+def note_statistics(session: Session, inspection: Inspection) -> None:
+    """Add a submitted inspection's teams, people, enterprise and actions to its unit's figures of its day."""
+    session.flush()
+    connection = session.connection()
+    presence, actions = _statistics(connection, Inspection.id == inspection.id)
+    if presence:
+        connection.execute(upsert(connection, StatisticsPresence.__table__).values(presence).on_conflict_do_nothing())
+    table = StatisticsActions.__table__
+    for row in actions:
+        statement = upsert(connection, table).values(**row)
+        connection.execute(statement.on_conflict_do_update(
+            index_elements=["unit_id", "day"],
+            set_={column: table.c[column] + statement.excluded[column]
+                  for column in ("documents", "licences", "others", "fines_wan")},
+        ))
+
+
+def rebuild_statistics(connection: Connection) -> None:
+    """Keep the statistics table's presence and actions afresh from every submitted inspection (a bulk load, a
+    migration, the demo's past); its hazards are kept by `rebuild`."""
+    presence, actions = _statistics(connection, true())
+    _replace(connection, StatisticsPresence.__table__, presence)
+    _replace(connection, StatisticsActions.__table__, actions)

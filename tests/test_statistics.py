@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from openpyxl import load_workbook
 from sqlalchemy import select
 
+from checklist import tallies
 from checklist.clock import CHINA
 from checklist.models import (
     Campaign,
@@ -89,6 +90,12 @@ class Builder:
         )
         self.db.add(hazard)
         return hazard
+
+    def kept(self) -> None:
+        """Keep the table's figures of what was written (submit_inspection notes them one inspection at a time;
+        the hazards' are kept by every flush)."""
+        self.db.flush()
+        tallies.rebuild_statistics(self.db.connection())
 
     def action(self, inspection, kind, enterprise=None, fine="0") -> EnforcementAction:
         action = EnforcementAction(
@@ -171,6 +178,7 @@ def data(db, world):
     spot = b.inspection(city_housing, w.enterprise_a, cst(9, 25), inspectors=[city_inspector],
                         mode=InspectionMode.CITY_SPOT)
     b.hazard(spot, GENERAL, closed=cst(9, 28))
+    b.kept()
     db.commit()
     return {"emergency_a": emergency_a, "city_emergency": city_emergency}
 
@@ -283,7 +291,7 @@ def test_rectified_never_exceeds_found_and_the_total_is_the_sum_of_the_rows(db, 
                 b.hazard(inspection, level, closed=closed)
             for kind, enterprise, fine in spec["actions"]:
                 b.action(inspection, kind, enterprises[enterprise], fine=str(fine) if kind is K.FINE else "0")
-        db.flush()
+        b.kept()
         county = statistics.county_table(db, world.county_a, START, END)
         city = statistics.city_table(db, START, END)
         for table in (county, city):

@@ -1233,6 +1233,7 @@ class _Seeder:
         session.flush()
         tallies.rebuild_coverage(session.connection())  # the inspections were back-dated after submission
         tallies.rebuild_cross_checks(session.connection())
+        tallies.rebuild_statistics(session.connection())
         return logins
 
 

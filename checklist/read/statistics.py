@@ -1,8 +1,8 @@
-"""The statistics table of the notice's attachment (全市安全检查督导情况统计表), computed with SQL.
+"""The statistics table of the notice's attachment (全市安全检查督导情况统计表), added up in SQL from the figures
+kept per unit and day (checklist/tallies.py).
 
 For a period [start, end] of China Standard Time days, the figures of a unit come from its submitted
-inspections (Inspection.unit_id; self-inspections have no unit and count nowhere) as three GROUP BY
-queries, one per family of columns:
+inspections (Inspection.unit_id; self-inspections count nowhere), by family of columns:
 
 - work: 派出检查组数 (distinct teams with an inspection submitted in the period), 派出检查组人数 (distinct
   inspectors of those of its inspections that had a team), 被检查单位 (distinct enterprises inspected, and
@@ -25,23 +25,18 @@ from datetime import date
 from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import case, distinct, func, select
+from sqlalchemy import case, distinct, func, select, true
 from sqlalchemy.orm import Session
 
-from checklist.clock import day_bounds
 from checklist.models import (
     County,
-    EnforcementAction,
-    EnforcementKind,
-    Hazard,
-    HazardLevel,
-    Inspection,
-    InspectionMode,
-    InspectionStatus,
+    PresenceKind,
+    StatisticsActions,
+    StatisticsHazards,
+    StatisticsPresence,
     TableNote,
     Unit,
     UnitKind,
-    inspection_inspector,
 )
 from checklist.read.reports import count_characters
 
@@ -53,6 +48,11 @@ TOTAL = "合计"
 HIGHLIGHTS_MIN, HIGHLIGHTS_MAX = 50, 200
 PROBLEM_MAX = 100
 ZERO = Decimal("0.00")
+PRESENCE_COLUMNS = {
+    PresenceKind.TEAM: "teams", PresenceKind.INSPECTOR: "inspectors", PresenceKind.ENTERPRISE: "inspected",
+    PresenceKind.UNIT: "inspected", PresenceKind.SUSPENSION: "suspensions", PresenceKind.CLOSURE: "closures",
+}
+ACTION_COLUMNS = ("documents", "licences", "others", "fines_wan")
 
 
 @dataclass(frozen=True)
@@ -129,72 +129,41 @@ def total_of(rows: list[Row], name: str = TOTAL) -> Row:
 
 
 def unit_figures(session: Session, start: date, end: date, unit_ids: list[int] | None = None) -> dict[int, dict]:
-    """Return {unit id: {column: value}} for the units with any figure in the period (all units if None)."""
-    lower, upper = day_bounds(start, end)
-    counted = [
-        Inspection.status == InspectionStatus.SUBMITTED,
-        Inspection.unit_id.is_not(None),
-        Inspection.mode != InspectionMode.SELF_CHECK,
-    ]
-    if unit_ids is not None:
-        counted.append(Inspection.unit_id.in_(unit_ids))
-    submitted_in_period = [*counted, Inspection.submitted_at >= lower, Inspection.submitted_at < upper]
+    """Return {unit id: {column: value}} for the units with any figure in the period (all units if None).
 
-    work = (
-        select(
-            Inspection.unit_id,
-            func.count(distinct(Inspection.team_id)).label("teams"),
-            func.count(distinct(case(
-                (Inspection.team_id.is_not(None), inspection_inspector.c.user_id)
-            ))).label("inspectors"),
-            (func.count(distinct(Inspection.enterprise_id))
-             + func.count(distinct(Inspection.inspected_unit_id))).label("inspected"),
-        )
-        .outerjoin(inspection_inspector, inspection_inspector.c.inspection_id == Inspection.id)
-        .where(*submitted_in_period)
-        .group_by(Inspection.unit_id)
-    )
-
-    general, major = Hazard.level == HazardLevel.GENERAL, Hazard.level == HazardLevel.MAJOR
-    closed_by_end = Hazard.closed_at < upper  # NULL (still open) compares as unknown: not counted
-    hazards = (
-        select(
-            Inspection.unit_id,
-            func.count(case((general, 1))).label("general_found"),
-            func.count(case((general & closed_by_end, 1))).label("general_closed"),
-            func.count(case((major, 1))).label("major_found"),
-            func.count(case((major & closed_by_end, 1))).label("major_closed"),
-        )
-        .select_from(Hazard).join(Hazard.inspection)
-        .where(*counted, Hazard.enterprise_id.is_not(None), Hazard.found_at >= lower, Hazard.found_at < upper)
-        .group_by(Inspection.unit_id)
-    )
-
-    kind = EnforcementAction.kind
-    enforcement = (
-        select(
-            Inspection.unit_id,
-            func.count(case((kind == EnforcementKind.DOCUMENT, 1))).label("documents"),
-            func.count(distinct(case(
-                (kind == EnforcementKind.SUSPENSION, EnforcementAction.enterprise_id)
-            ))).label("suspensions"),
-            func.sum(case((kind == EnforcementKind.FINE, EnforcementAction.fine_wan))).label("fines_wan"),
-            func.count(case((kind == EnforcementKind.LICENCE, 1))).label("licences"),
-            func.count(distinct(case(
-                (kind == EnforcementKind.CLOSURE, EnforcementAction.enterprise_id)
-            ))).label("closures"),
-            func.count(case((kind == EnforcementKind.OTHER, 1))).label("others"),
-        )
-        .select_from(EnforcementAction).join(EnforcementAction.inspection)
-        .where(*submitted_in_period)
-        .group_by(Inspection.unit_id)
-    )
+    Three reads of the kept figures (checklist/tallies.py), one per family of columns: the distinct columns count
+    the members present on any day of the period, the others add up its days."""
+    def of_units(column):
+        return column.in_(unit_ids) if unit_ids is not None else true()
 
     figures: dict[int, dict] = {}
-    for query in (work, hazards, enforcement):
-        for row in session.execute(query).mappings():
-            values = dict(row)
-            figures.setdefault(values.pop("unit_id"), {}).update(values)
+
+    presence = StatisticsPresence
+    for unit_id, kind, count in session.execute(
+        select(presence.unit_id, presence.kind, func.count(distinct(presence.member_id)))
+        .where(of_units(presence.unit_id), presence.day >= start, presence.day <= end)
+        .group_by(presence.unit_id, presence.kind)
+    ):
+        values = figures.setdefault(unit_id, {})
+        column = PRESENCE_COLUMNS[kind]
+        values[column] = values.get(column, 0) + count  # 被检查单位: enterprises and units
+
+    kept = StatisticsHazards
+    for unit_id, level, found, closed in session.execute(
+        select(kept.unit_id, kept.level, func.sum(kept.hazards), func.sum(case((kept.closed_on <= end, kept.hazards))))
+        .where(of_units(kept.unit_id), kept.found_on >= start, kept.found_on <= end)
+        .group_by(kept.unit_id, kept.level)
+    ):
+        figures.setdefault(unit_id, {}).update({f"{level.value}_found": found, f"{level.value}_closed": closed or 0})
+
+    actions = StatisticsActions
+    for row in session.execute(
+        select(actions.unit_id, *(func.sum(getattr(actions, column)).label(column) for column in ACTION_COLUMNS))
+        .where(of_units(actions.unit_id), actions.day >= start, actions.day <= end)
+        .group_by(actions.unit_id)
+    ).mappings():
+        values = dict(row)
+        figures.setdefault(values.pop("unit_id"), {}).update(values)
     for values in figures.values():
         # SQLite keeps NUMERIC as floating point: bring the sum back to exact cents.
         values["fines_wan"] = Decimal(str(values.get("fines_wan") or 0)).quantize(ZERO)

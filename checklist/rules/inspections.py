@@ -286,6 +286,7 @@ def submit_inspection(session: Session, user: User, inspection: Inspection, now:
     session.flush()
     tallies.note_submitted(session, inspection)
     tallies.note_cross_check(session, inspection)
+    tallies.note_statistics(session, inspection)
     documents.issue_if_ready(session, user, inspection, now)
     return inspection
 

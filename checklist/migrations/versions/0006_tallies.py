@@ -47,7 +47,7 @@ def upgrade() -> None:
         batch_op.create_index('ix_inspection_campaign_status_mode', ['campaign_id', 'status', 'mode'], unique=False)
         batch_op.create_index('ix_inspection_campaign_status_enterprise', ['campaign_id', 'status', 'enterprise_id'],
                               unique=False)
-    tallies.rebuild(op.get_bind())
+    tallies.rebuild(op.get_bind(), kinds=("count", "found", "closed"))
 
 
 def downgrade() -> None:
