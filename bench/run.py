@@ -712,15 +712,15 @@ def child_process(command: list[str], env: dict, name: str) -> tuple[str, float]
 
 def measure_list_export(scene: Scene, env: dict, folder: Path, report: Report, runs: int,
                         password: str | None = None) -> None:
-    """The city's list of major hazards as xlsx, downloaded in a child process (bench/list_export.py): the
-    median time of a download after a warm-up, and the peak RSS of the process."""
+    """The city's list of major hazards as xlsx (its county with the most), downloaded in a child process
+    (bench/list_export.py): the median time of a download after a warm-up, and the peak RSS of the process."""
     output = folder / "major-hazards.xlsx"
     command = [sys.executable, "-m", "bench.list_export", scene.city, str(runs), str(output)]
     printed, peak_mb = child_process(command, {**env, "BENCH_PASSWORD": password or dataset_password()},
                                      "bench.list_export")
     figures = json.loads(printed.strip().splitlines()[-1])
     seconds = figures["seconds"]
-    print(f"  /major-hazards.xlsx as the city: {', '.join(f'{value:.2f}' for value in seconds)} s, "
+    print(f"  {figures['path']} as the city: {', '.join(f'{value:.2f}' for value in seconds)} s, "
           f"{figures['bytes']} bytes")
     report.add("list_export_s", rounded(median(seconds)), f"median of {len(seconds)} after a warm-up")
     report.add("list_export_rss_mb", rounded(peak_mb), "peak RSS of `python -m bench.list_export`")

@@ -162,7 +162,7 @@ def test_the_criterion_of_a_failed_cited_item_is_printed_on_the_lists(login, wor
     listed = supervisor.get("/major-hazards").get_data(as_text=True)
     assert "塔吊司机无操作资格证" in listed and criterion in listed
 
-    response = supervisor.get("/major-hazards.xlsx")
+    response = supervisor.get(f"/major-hazards.xlsx?county={world.county_a.id}")
     assert response.status_code == 200
     sheet = load_workbook(BytesIO(response.data)).active
     headers = [cell.value for cell in sheet[2]]

@@ -204,7 +204,7 @@ def test_the_major_hazard_list_downloads_as_xlsx(login, world, hazard, db):
 
     hazard.description = "=HYPERLINK(\"http://x\")"
     db.commit()
-    response = login("city").get("/major-hazards.xlsx")
+    response = login("city").get(f"/major-hazards.xlsx?county={world.county_a.id}")
     assert response.status_code == 200
     sheet = load_workbook(BytesIO(response.data)).active
     assert sheet.cell(3, 3).value == world.enterprise_a.name
@@ -254,14 +254,40 @@ def test_the_verification_queue_and_the_major_hazards_come_a_page_at_a_time(logi
     assert all("分页" in page for page in major) and "1 / 2" in major[0]
 
 
-def test_the_major_list_dates_a_hazard_by_its_day_in_china(login, hazard, db):
+def test_the_city_downloads_the_major_list_a_county_at_a_time(login, world, major_list):
+    """The city's page counts each county's list and links its download; a download without a county is sent back
+    to the page with why; a county's people read and download their own county's only."""
+    from openpyxl import load_workbook
+
+    city = login("city")
+    page = city.get("/major-hazards").get_data(as_text=True)
+    for county, count in ((world.county_a, 4), (world.county_b, 1)):
+        assert f"?county={county.id}\">{county.name}</a>" in page
+        assert re.search(rf"{county.name}</a>\s*<small>{count}项隐患</small>", page)
+        assert f"/major-hazards.xlsx?county={county.id}\"" in page
+    assert f"?county={world.county_a.id}&amp;closed=1\"" in city.get("/major-hazards?closed=1").get_data(as_text=True)
+    response = city.get("/major-hazards.xlsx?closed=1", follow_redirects=True)
+    assert "请选择县（区、市）：全市的清单按县分别下载。" in response.get_data(as_text=True)
+    assert city.get("/major-hazards.xlsx").headers["Location"].endswith("/major-hazards")
+    sheet = load_workbook(BytesIO(city.get(f"/major-hazards.xlsx?county={world.county_b.id}").data)).active
+    assert [row[1] for row in sheet.iter_rows(min_row=3, values_only=True)] == [world.county_b.name]
+    listed_b = city.get(f"/major-hazards?county={world.county_b.id}").get_data(as_text=True)
+    assert f"/hazards/{major_list[6].id}\"" in listed_b and f"/hazards/{major_list[0].id}\"" not in listed_b
+    county_a = login("admin_a")
+    assert "/major-hazards.xlsx?county=" not in county_a.get("/major-hazards").get_data(as_text=True)
+    for url in (f"/major-hazards?county={world.county_b.id}", f"/major-hazards.xlsx?county={world.county_b.id}"):
+        assert county_a.get(url).status_code == 403
+    assert city.get("/major-hazards.xlsx?county=99999").status_code == 404
+
+
+def test_the_major_list_dates_a_hazard_by_its_day_in_china(login, world, hazard, db):
     from datetime import datetime
 
     from openpyxl import load_workbook
 
     hazard.found_at = datetime(2026, 3, 1, 20, 30)  # 04:30 on 2 March in China Standard Time
     db.commit()
-    sheet = load_workbook(BytesIO(login("city").get("/major-hazards.xlsx").data)).active
+    sheet = load_workbook(BytesIO(login("city").get(f"/major-hazards.xlsx?county={world.county_a.id}").data)).active
     column = [cell.value for cell in sheet[2]].index("发现日期") + 1
     assert sheet.cell(3, column).value.date().isoformat() == "2026-03-02"
 
@@ -305,14 +331,16 @@ def page_ids(client, closed: str) -> list[int]:
 
 @pytest.mark.parametrize("closed", ["", "&closed=1"])
 @pytest.mark.parametrize("username", ["city", "admin_a"])
-def test_the_major_list_downloads_the_hazards_of_its_pages_in_their_order(login, major_list, db, monkeypatch,
+def test_the_major_list_downloads_the_hazards_of_its_pages_in_their_order(login, world, major_list, db, monkeypatch,
                                                                           username, closed):
     from openpyxl import load_workbook
 
     monkeypatch.setattr(paging, "PAGE_SIZE", 2)
     client = login(username)
+    assert len(page_ids(client, closed)) == (6 if closed else 5) - (username == "admin_a")  # county B's: the city's
+    closed += f"&county={world.county_a.id}" if username == "city" else ""  # the city downloads a county at a time
     ids = page_ids(client, closed)
-    assert len(ids) == (6 if closed else 5) - (username == "admin_a")  # the general one off the list
+    assert len(ids) == (5 if "closed" in closed else 4)  # the general one off the list
     assert ids != sorted(ids)  # by status and deadline, not as found
     sheet = load_workbook(BytesIO(client.get(f"/major-hazards.xlsx?{closed[1:]}").data)).active
     rows = list(sheet.iter_rows(min_row=3, values_only=True))
@@ -324,14 +352,14 @@ def test_the_major_list_downloads_the_hazards_of_its_pages_in_their_order(login,
 def test_a_list_sheet_keeps_its_header_on_screen_and_on_every_printed_page(login, major_list):
     from openpyxl import load_workbook
 
-    sheet = load_workbook(BytesIO(login("city").get("/major-hazards.xlsx?closed=1").data)).active
+    sheet = load_workbook(BytesIO(login("admin_a").get("/major-hazards.xlsx?closed=1").data)).active
     assert sheet.title == "重大隐患" and sheet["A1"].value.startswith("重大问题隐患清单")
     assert [str(cells) for cells in sheet.merged_cells.ranges] == ["A1:N1"] and sheet["A1"].font.b
     assert sheet["A2"].value == "序号" and all(cell.font.b and cell.border.left.style == "thin" for cell in sheet[2])
-    assert sheet.freeze_panes == "A3" and sheet.auto_filter.ref == "A2:N8" and sheet.print_title_rows == "$2:$2"
+    assert sheet.freeze_panes == "A3" and sheet.auto_filter.ref == "A2:N7" and sheet.print_title_rows == "$2:$2"
     setup = sheet.page_setup
     assert (setup.orientation, setup.paperSize, setup.fitToHeight) == ("landscape", 9, 0)
     assert sheet.sheet_properties.pageSetUpPr.fitToPage
     assert [sheet.column_dimensions[letter].width for letter in "AEN"] == [6, 48, 10]
     assert all(cell.is_date and cell.number_format == "yyyy-mm-dd" for cell in sheet["H"][2:])  # found on
-    assert all(cell.border.left.style == "thin" and cell.alignment.wrap_text for row in sheet["A3:N8"] for cell in row)
+    assert all(cell.border.left.style == "thin" and cell.alignment.wrap_text for row in sheet["A3:N7"] for cell in row)

@@ -91,8 +91,9 @@ def verification_queue(user: User) -> Select:
     )
 
 
-def _major_and_listed(query: Select, user: User, include_closed: bool) -> Select:
-    """Narrow a query over Hazard to the list of major and listed hazards the user may see, in the list's order.
+def _major_and_listed(query: Select, user: User, include_closed: bool, county: County | None) -> Select:
+    """Narrow a query over Hazard to the list of major and listed hazards the user may see (of one county, if
+    given), in the list's order.
 
     The clause repeats the WHERE of the partial index ix_hazard_major_or_listed (models.MAJOR_OR_LISTED), whose
     columns are the order: the city's list reads those few hazards alone, already sorted.
@@ -100,31 +101,47 @@ def _major_and_listed(query: Select, user: User, include_closed: bool) -> Select
     query = in_scope(query.where(Hazard.found_at.is_not(None)), user).where(
         (Hazard.level == HazardLevel.MAJOR) | Hazard.listed_unit_id.is_not(None)
     )
+    if county is not None:
+        query = query.where(Enterprise.county_id == county.id)
     if not include_closed:
         query = query.where(Hazard.status != HazardStatus.CLOSED)
     return query.order_by(Hazard.status, Hazard.deadline, Hazard.id)
 
 
-def major_and_listed(user: User, include_closed: bool = False) -> Select:
+def major_and_listed(user: User, include_closed: bool = False, county: County | None = None) -> Select:
     """The list of major and listed hazards (重大问题隐患清单) the user may see, as hazards (a page of them)."""
-    return _major_and_listed(select(Hazard), user, include_closed).options(
+    return _major_and_listed(select(Hazard), user, include_closed, county).options(
         joinedload(Hazard.enterprise).joinedload(Enterprise.county), joinedload(Hazard.listed_unit),
         joinedload(Hazard.item),  # its criterion is printed beside the hazard
     )
 
 
-def major_and_listed_rows(session: Session, user: User, include_closed: bool = False) -> Result:
-    """The same list as rows of the columns its sheet prints, streamed: the city's runs to tens of thousands."""
+def major_and_listed_rows(session: Session, user: User, include_closed: bool = False,
+                          county: County | None = None) -> Result:
+    """The same list as rows of the columns its sheet prints, streamed: a county's runs to thousands."""
     listed_unit = aliased(Unit)
     query = select(
         Hazard.id, County.name.label("county"), Enterprise.name.label("enterprise"), Enterprise.credit_code,
         Hazard.description, Hazard.level, ChecklistItem.criterion, Hazard.found_at, Hazard.deadline, Hazard.status,
         listed_unit.name.label("listed_unit"), Hazard.listed_deadline, Hazard.responsible_person,
     ).select_from(Hazard)
-    query = _major_and_listed(query, user, include_closed).join(Enterprise.county).outerjoin(Hazard.item).outerjoin(
-        listed_unit, Hazard.listed_unit
-    )
+    query = _major_and_listed(query, user, include_closed, county).join(Enterprise.county).outerjoin(
+        Hazard.item
+    ).outerjoin(listed_unit, Hazard.listed_unit)
     return streamed(session, query)
+
+
+def major_by_county(session: Session, include_closed: bool = False) -> list[tuple[County, int]]:
+    """Every county with its count of major and listed hazards (not closed, unless include_closed), from the
+    tallies: the city's chooser of the county whose list it reads or downloads."""
+    tally = HazardTally
+    counted = (tally.level == HazardLevel.MAJOR) | tally.listed
+    if not include_closed:
+        counted &= tally.status != HazardStatus.CLOSED
+    counts = dict(session.execute(
+        select(tally.county_id, func.sum(tally.count)).where(counted).group_by(tally.county_id)
+    ).all())
+    return [(county, counts.get(county.id, 0)) for county in session.scalars(select(County).order_by(County.code))]
 
 
 @dataclass(frozen=True)

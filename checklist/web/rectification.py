@@ -7,8 +7,8 @@ from sqlalchemy import or_, select
 from wtforms import SelectChoice
 
 from checklist import access
-from checklist.db import get_session
-from checklist.models import ExtensionRequest, Hazard, Unit
+from checklist.db import get_session, sql_int
+from checklist.models import County, ExtensionRequest, Hazard, Unit
 from checklist.read import hazards
 from checklist.read.paging import paged
 from checklist.rules import hazards as rectify
@@ -186,16 +186,38 @@ def verification():
     )
 
 
+def listed_county() -> County | None:
+    """The county whose major hazards are asked for (?county=ID): the city chooses any; another county's list is
+    refused (403) to a county's people, whose list is their own county's anyway."""
+    county_id = request.args.get("county", type=sql_int)
+    if county_id is None:
+        return None
+    county = get_session().get(County, county_id) or abort(404)
+    access.require(access.is_city(current_user) or county.id == current_user.county_id)
+    return county
+
+
 @bp.route("/major-hazards")
 def major_hazards():
+    """The list of major and listed hazards; the city's with a chooser of counties, each with its count."""
     access.require(not access.is_enterprise(current_user))
-    include_closed = request.args.get("closed") == "1"
-    page = paged(get_session(), page_number(), hazards.major_and_listed(current_user, include_closed))
-    return render_template("rectification/major.html", page=page, include_closed=include_closed)
+    include_closed, county, session = request.args.get("closed") == "1", listed_county(), get_session()
+    page = paged(session, page_number(), hazards.major_and_listed(current_user, include_closed, county))
+    counties = hazards.major_by_county(session, include_closed) if access.is_city(current_user) else []
+    return render_template("rectification/major.html", page=page, include_closed=include_closed, county=county,
+                           counties=counties)
 
 
 @bp.route("/major-hazards.xlsx")
 def major_hazards_download():
+    """The list as xlsx: the city's one county at a time (tens of thousands of rows took seconds to write)."""
     access.require(not access.is_enterprise(current_user))
-    rows = hazards.major_and_listed_rows(get_session(), current_user, include_closed=request.args.get("closed") == "1")
-    return send_xlsx(major_hazards_xlsx(rows), "major-hazards.xlsx")
+    include_closed, county = request.args.get("closed") == "1", listed_county()
+    if county is None and access.is_city(current_user):
+        flash(_("Choose a county: the city's list is downloaded one county at a time."), "error")
+        return redirect(url_for("rectification.major_hazards", closed=1 if include_closed else None))
+    rows = hazards.major_and_listed_rows(get_session(), current_user, include_closed, county)
+    name = f"major-hazards-{county.code}.xlsx" if county else "major-hazards.xlsx"
+    return send_xlsx(major_hazards_xlsx(rows), name)
+
+
