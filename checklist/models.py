@@ -54,6 +54,11 @@ class LabelledEnum(enum.Enum):
     def __str__(self) -> str:
         return str(self.label)
 
+    @classmethod
+    def labels(cls) -> dict:
+        """Each member's label in the current language, translated once for a list's many rows."""
+        return {member: str(member.label) for member in cls}
+
 
 class Role(LabelledEnum):
     INSPECTOR = "inspector", _l("Inspector")

@@ -151,11 +151,6 @@ def titled(text: str) -> str:
     return f"{text}  {local_today().isoformat()}"
 
 
-def labels(enum_class) -> dict:
-    """The labels of an enum's members in the request's language, translated once for a whole list."""
-    return {member: str(member.label) for member in enum_class}
-
-
 def major_hazards_xlsx(rows: Iterable) -> bytes:
     """The list of major and listed hazards (重大问题隐患清单), one row per hazard
     (read.hazards.major_and_listed_rows)."""
@@ -166,7 +161,7 @@ def major_hazards_xlsx(rows: Iterable) -> bytes:
         Column(_("Supervising unit"), 22), Column(_("Supervision deadline"), 12, DATE), Column(_("Responsible"), 10),
     ]
     today, yes = local_today(), _("Yes")
-    levels, statuses = labels(HazardLevel), labels(HazardStatus)
+    levels, statuses = HazardLevel.labels(), HazardStatus.labels()
     values = (
         (
             number, row.county, row.enterprise, row.credit_code, row.description, levels[row.level],
@@ -188,7 +183,7 @@ def unit_problems_xlsx(unit: Unit, rows: Iterable) -> bytes:
         Column(_("Closed on"), 12, DATE),
     ]
     today, yes = local_today(), _("Yes")
-    levels, statuses = labels(HazardLevel), labels(HazardStatus)
+    levels, statuses = HazardLevel.labels(), HazardStatus.labels()
     values = (
         (
             number, row.item_code or "", row.description, levels[row.level],

@@ -3,11 +3,19 @@
 from flask import Blueprint, abort, current_app, render_template, url_for
 from flask_login import current_user
 from sqlalchemy import bindparam, func, select
-from sqlalchemy.orm import joinedload
 
 from checklist import access
 from checklist.db import get_session
-from checklist.models import Enterprise, Hazard, Inspection, InspectionStatus
+from checklist.models import (
+    Enterprise,
+    Hazard,
+    HazardLevel,
+    HazardStatus,
+    Inspection,
+    InspectionMode,
+    InspectionStatus,
+    Unit,
+)
 from checklist.read import enterprises, hazards
 from checklist.read.teams import offered_teams
 from checklist.web import forms
@@ -19,8 +27,9 @@ bp = Blueprint("site", __name__)
 # The enterprise's last 20 inspections, each with its unit and number of hazards; built once, the enterprise
 # bound at each run (building a statement costs half as much as running it).
 PAST_INSPECTIONS = (
-    select(Inspection, select(func.count()).where(Hazard.inspection_id == Inspection.id).scalar_subquery())
-    .options(joinedload(Inspection.unit))
+    select(Inspection.id, Inspection.submitted_at, Inspection.mode, Unit.name.label("unit"),
+           select(func.count()).where(Hazard.inspection_id == Inspection.id).scalar_subquery().label("hazards"))
+    .outerjoin(Inspection.unit)
     .where(Inspection.enterprise_id == bindparam("enterprise_id"), Inspection.status == InspectionStatus.SUBMITTED)
     .order_by(Inspection.submitted_at.desc()).limit(20)
 )
@@ -48,7 +57,7 @@ def page(token: str):
         enterprise=enterprise,
         open_hazards=hazards.open_hazards(session, enterprise),
         inspections=session.execute(PAST_INSPECTIONS, {"enterprise_id": enterprise.id}).all(),
-        form=form,
+        form=form, levels=HazardLevel.labels(), statuses=HazardStatus.labels(), modes=InspectionMode.labels(),
     )
 
 
