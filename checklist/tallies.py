@@ -308,8 +308,9 @@ def rebuild_cross_checks(connection: Connection) -> None:
 
 # 统计表: what each unit's submitted inspections reached and recorded, by day (StatisticsPresence, StatisticsActions).
 
-ACTION_COLUMNS = {EnforcementKind.DOCUMENT: "documents", EnforcementKind.LICENCE: "licences",
-                  EnforcementKind.OTHER: "others"}
+ACTION_FIGURES = ("documents", "licences", "others", "fines_wan")  # StatisticsActions' columns, added up
+COUNTED_ACTIONS = {EnforcementKind.DOCUMENT: "documents", EnforcementKind.LICENCE: "licences",
+                   EnforcementKind.OTHER: "others"}
 PRESENT_ACTIONS = {EnforcementKind.SUSPENSION: PresenceKind.SUSPENSION, EnforcementKind.CLOSURE: PresenceKind.CLOSURE}
 
 
@@ -353,7 +354,7 @@ def _statistics(connection: Connection, where) -> tuple[list[dict], list[dict]]:
         if kind is EnforcementKind.FINE:
             row["fines_wan"] += Decimal(str(fine_wan or 0))
         else:
-            row[ACTION_COLUMNS[kind]] += 1
+            row[COUNTED_ACTIONS[kind]] += 1
     # In key order, so that two submissions upserting at once lock the same rows in the same order (no deadlock).
     presence = [{"unit_id": unit_id, "kind": kind, "member_id": member_id, "day": day}
                 for unit_id, kind, member_id, day in sorted(present, key=lambda row: (row[0], row[1].value, *row[2:]))]
@@ -372,8 +373,7 @@ def note_statistics(session: Session, inspection: Inspection) -> None:
         statement = upsert(connection, table).values(**row)
         connection.execute(statement.on_conflict_do_update(
             index_elements=["unit_id", "day"],
-            set_={column: table.c[column] + statement.excluded[column]
-                  for column in ("documents", "licences", "others", "fines_wan")},
+            set_={column: table.c[column] + statement.excluded[column] for column in ACTION_FIGURES},
         ))
 
 

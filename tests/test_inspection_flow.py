@@ -37,6 +37,18 @@ def test_login_comes_back_to_the_site_page(client, world):
     assert response.location == url
 
 
+def test_the_headers_login_link_comes_back_to_the_page_it_is_on(client, world):
+    """The header's 登录 keeps the way back, as the site page's own button does; the login page's does not point
+    at itself."""
+    url = f"/s/{world.enterprise_a.qr_token}"
+    header = client.get(url).get_data(as_text=True).split("</header>")[0]
+    assert f'href="/login?next={url}"' in header.replace("%2F", "/")
+    header = client.get("/login?next=/reports/daily").get_data(as_text=True).split("</header>")[0]
+    assert 'href="/login"' in header
+    response = client.post(f"/login?next={url}", {"username": "insp_a", "password": "secret-pass"})
+    assert response.location == url
+
+
 def test_login_does_not_follow_a_next_to_another_site(client, world):
     response = client.post("/login?next=//evil.example/x", {"username": "insp_a", "password": "secret-pass"})
     assert response.location == "/"

@@ -39,6 +39,7 @@ from checklist.models import (
     UnitKind,
 )
 from checklist.read.reports import count_characters
+from checklist.tallies import ACTION_FIGURES
 
 # The official form's wording; kept in Chinese on purpose (see exports.statistics_table_xlsx).
 CITY_TITLE = "全市安全检查督导情况统计表"
@@ -52,7 +53,6 @@ PRESENCE_COLUMNS = {
     PresenceKind.TEAM: "teams", PresenceKind.INSPECTOR: "inspectors", PresenceKind.ENTERPRISE: "inspected",
     PresenceKind.UNIT: "inspected", PresenceKind.SUSPENSION: "suspensions", PresenceKind.CLOSURE: "closures",
 }
-ACTION_COLUMNS = ("documents", "licences", "others", "fines_wan")
 
 
 @dataclass(frozen=True)
@@ -158,7 +158,7 @@ def unit_figures(session: Session, start: date, end: date, unit_ids: list[int] |
 
     actions = StatisticsActions
     for row in session.execute(
-        select(actions.unit_id, *(func.sum(getattr(actions, column)).label(column) for column in ACTION_COLUMNS))
+        select(actions.unit_id, *(func.sum(getattr(actions, column)).label(column) for column in ACTION_FIGURES))
         .where(of_units(actions.unit_id), actions.day >= start, actions.day <= end)
         .group_by(actions.unit_id)
     ).mappings():
