@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import statistics
 import time
+import uuid
 from dataclasses import dataclass
 from datetime import timedelta
 from io import BytesIO
@@ -81,7 +82,8 @@ def jpeg() -> bytes:
 
 def prepare(app: Flask, scene) -> dict[str, object]:
     """Give the dataset what some pages need and it lacks (a numbered document, an extension request, a spot-check
-    plan), through the app's rules where they allow it; return the objects the addresses are filled with."""
+    plan, a worker's report), through the app's rules where they allow it; return the objects the addresses are
+    filled with."""
     from checklist.models import (
         DocumentKind,
         Enterprise,
@@ -98,6 +100,7 @@ def prepare(app: Flask, scene) -> dict[str, object]:
     from checklist.rules import documents, photos
     from checklist.rules.inspections import active_campaign
     from checklist.rules.spot_checks import draw_plan
+    from checklist.rules.worker_reports import ReportInput, report_hazard
 
     with app.app_context(), app.extensions["sessionmaker"]() as session:
         submitted = session.get(Inspection, scene.submitted_id)
@@ -127,12 +130,16 @@ def prepare(app: Flask, scene) -> dict[str, object]:
         if photo is None:  # the dataset keeps no photo files: add one, as an upload would
             photo = photos.store(session, app.config["UPLOAD_DIR"], photos.process_photo(
                 jpeg(), photos.stamp_lines(submitted.enterprise, inspector)), inspector, submitted, hazard=hazard).id
+        report, report_code = report_hazard(
+            session, submitted.enterprise, ReportInput("基准测试：配电箱门敞开，电线裸露", "二号车间东侧"), photo=None,
+            upload_dir=app.config["UPLOAD_DIR"], client_uuid=str(uuid.uuid4()))
         session.commit()
         return {
             "document_id": document.id, "request_id": extension.id, "plan_id": plan_id,
             "self_check_id": self_check, "own_inspection_id": own_inspection, "photo_id": photo,
             "unit_id": inspector.unit_id, "client_uuid": submitted.uuid, "own_enterprise_id": enterprise_id,
-            "own_token": session.get(Enterprise, enterprise_id).qr_token,
+            "own_token": session.get(Enterprise, enterprise_id).qr_token, "report_id": report.id,
+            "report_code": report_code,
         }
 
 
@@ -150,7 +157,8 @@ def values_for(endpoint: str, role: str, scene, objects: dict[str, object]) -> d
         "token": objects["own_token"] if enterprise else scene.token, "sector_code": scene.sector,
         "county_id": scene.county_id, "unit_id": objects["unit_id"], "plan_id": objects["plan_id"],
         "enterprise_id": objects["own_enterprise_id"] if enterprise else scene.enterprise_id,
-        "document_id": objects["document_id"], "request_id": objects["request_id"], "code": "zh_CN",
+        "document_id": objects["document_id"], "request_id": objects["request_id"], "report_id": objects["report_id"],
+        "code": objects["report_code"] if endpoint.startswith("worker_reports.") else "zh_CN",
     }
 
 

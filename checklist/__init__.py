@@ -68,6 +68,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         spot_checks,
         supervise,
         tables,
+        worker_reports,
     )
     from checklist.web import home as views
     from checklist.web import inspections as inspect
@@ -76,7 +77,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     errors.init_app(app)
     views.init_app(app)
     for module in (auth, site, inspect, documents, rectification, oversight, coverage, spot_checks, supervise,
-                   dashboard, tables, reports, reviews, imports, pwa, api):
+                   dashboard, tables, reports, reviews, imports, pwa, worker_reports, api):
         app.register_blueprint(module.bp)
     cli.init_app(app)
     return app

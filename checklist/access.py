@@ -14,10 +14,12 @@ from checklist.models import (
     HazardLevel,
     Inspection,
     InspectionMode,
+    InspectionStatus,
     Role,
     Unit,
     UnitKind,
     User,
+    WorkerReport,
 )
 
 
@@ -122,8 +124,10 @@ def can_edit_inspection(user: User, inspection: Inspection) -> bool:
 
 
 def can_sign(user: User, inspection: Inspection) -> bool:
-    """The enterprise's signature is taken once, on a submitted inspection, on the phone of one of its inspectors."""
-    return not inspection.is_draft and not inspection.is_signed and takes_part(user, inspection)
+    """The enterprise's signature is taken once, on a submitted inspection, on the phone of one of its inspectors
+    (a hazard recorded from a worker's report had no visit: nobody signs for it)."""
+    return (inspection.status is InspectionStatus.SUBMITTED and not inspection.is_signed
+            and takes_part(user, inspection))
 
 
 def takes_part(user: User, inspection: Inspection) -> bool:
@@ -235,6 +239,35 @@ def verifiable_filter(user: User):
         | ((Enterprise.county_id == user.county_id) if user.role is Role.COUNTY_ADMIN else false())
     )
     return unlisted | (Hazard.listed_unit_id == user.unit_id)
+
+
+def can_triage(user: User, report: WorkerReport) -> bool:
+    """A worker's report is seen and decided by the people of the unit that received it, the county supervisors of
+    its enterprise's county and the city's supervisors, as a hazard is verified (can_verify); never by the
+    enterprise."""
+    if user.role is Role.ENTERPRISE:
+        return False
+    if is_city(user):
+        return True
+    if user.unit_id is None:
+        return False
+    return user.unit_id == report.unit_id or (
+        user.role is Role.COUNTY_ADMIN and user.county_id is not None and user.county_id == report.enterprise.county_id
+    )
+
+
+def triage_filter(user: User):
+    """The WHERE clause of can_triage, over WorkerReport joined to its Enterprise."""
+    if user.role is Role.ENTERPRISE:
+        return false()
+    if is_city(user):
+        return true()
+    if user.unit_id is None:
+        return false()
+    own = WorkerReport.unit_id == user.unit_id
+    if user.role is Role.COUNTY_ADMIN and user.county_id is not None:
+        return own | (Enterprise.county_id == user.county_id)
+    return own
 
 
 def can_list(user: User, hazard: Hazard) -> bool:

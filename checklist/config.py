@@ -27,6 +27,11 @@ class Defaults:
     PHOTO_MAX_PIXELS = 40_000_000
     # Days given to fix a hazard, by level, when the inspector does not set a deadline.
     HAZARD_DEADLINE_DAYS = {"general": 15, "major": 60}
+    # Workers' hazard reports through a site's QR code, without logging in: at most this many from one address in
+    # an hour (a factory's Wi-Fi or a carrier's shared address: several people), and for one enterprise in a day;
+    # more are refused (429) until the oldest leave the window.
+    WORKER_REPORTS_PER_ADDRESS = 10
+    WORKER_REPORTS_PER_ENTERPRISE = 30
 
     # A login lasts while the browser sends a request at least every 12 hours (the session cookie is
     # renewed with each one); the remember-me cookie logs the same device in again for 14 days after

@@ -79,11 +79,18 @@ class InspectionMode(LabelledEnum):
     SURPRISE = "surprise", _l("Unannounced surprise check")
     VIDEO = "video", _l("Video dispatch check")
     CROSS = "cross", _l("Cross inspection")
+    # 员工隐患报告: a worker's report the supervising unit turned into a hazard, recorded (status RECORDED) without a
+    # visit; never started by anyone (access.allowed_modes).
+    REPORT = "report", _l("Worker report")
 
 
 class InspectionStatus(LabelledEnum):
     DRAFT = "draft", _l("Draft"), "draft"
     SUBMITTED = "submitted", _l("Submitted"), "submitted"
+    # A record of hazards a unit accepted without a visit (mode REPORT): nobody inspected, so it counts as no
+    # inspection (coverage, the statistics table's teams, people and enterprises, the dashboards, the cross-check:
+    # they all count SUBMITTED ones), while its hazards count as every hazard does. Never edited, signed or papered.
+    RECORDED = "recorded", _l("Recorded from a worker report"), "submitted"
 
 
 class Outcome(LabelledEnum):
@@ -119,6 +126,14 @@ class PhotoKind(LabelledEnum):
     EVIDENCE = "evidence", _l("Evidence")
     PROOF = "proof", _l("Proof of the fix")
     REVIEW = "review", _l("Re-inspection photo")
+
+
+class WorkerReportStatus(LabelledEnum):
+    """Where a worker's report stands: waiting for its unit, turned into a hazard, or dismissed with a reason."""
+
+    PENDING = "pending", _l("Waiting for the supervising unit"), "status-submitted"
+    ACCEPTED = "accepted", _l("Turned into a hazard"), "pass"
+    DISMISSED = "dismissed", _l("Dismissed"), "fail"
 
 
 class MeasureKind(LabelledEnum):
@@ -741,9 +756,15 @@ class HazardHistory(Base):
 
 
 class Photo(Base):
-    """A stored photo: evidence at an item or hazard of an inspection, or proof of a hazard's fix."""
+    """A stored photo: evidence at an item or hazard of an inspection, proof of a hazard's fix, or a worker's
+    report's."""
 
     __tablename__ = "photo"
+    # A worker's report's photo has no uploader (nobody logs in to report): it belongs to its report alone, and
+    # is seen by those who decide on the report and by whoever holds the report's code (never by its hazard's).
+    __table_args__ = (
+        CheckConstraint("uploaded_by_id IS NOT NULL OR worker_report_id IS NOT NULL", name="ck_photo_uploader"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     # A photo sent from a phone's outbox may arrive before its inspection: until then it has no
@@ -763,11 +784,15 @@ class Photo(Base):
     height: Mapped[int]
     captured_at: Mapped[datetime | None] = mapped_column(DateTime)  # from the camera's EXIF
     uploaded_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
-    uploaded_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    worker_report_id: Mapped[int | None] = mapped_column(
+        ForeignKey("worker_report.id", ondelete="CASCADE"), index=True
+    )
 
     inspection: Mapped[Inspection | None] = relationship(back_populates="photos")
     hazard: Mapped[Hazard | None] = relationship(back_populates="photos")
-    uploaded_by: Mapped[User] = relationship()
+    uploaded_by: Mapped[User | None] = relationship()
+    worker_report: Mapped["WorkerReport | None"] = relationship(back_populates="photos")
 
 
 class EnforcementAction(Base):
@@ -896,12 +921,14 @@ class Measure(Base):
 
 
 class LoginAttempt(Base):
-    """A failed login, kept for a while to slow down password guessing per account and per address."""
+    """A try counted against a limit (rules.limits), kept a day: a failed login, slowing down password guessing per
+    account and per address, or a worker's report, per address and per enterprise."""
 
     __tablename__ = "login_attempt"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    key: Mapped[str] = mapped_column(String(120), index=True)  # "user:<name>" or "addr:<ip>"
+    # "user:<name>" or "addr:<ip>" (logins), "report-addr:<ip>" or "report-enterprise:<id>" (workers' reports)
+    key: Mapped[str] = mapped_column(String(120), index=True)
     at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, index=True)
 
 
@@ -1113,3 +1140,48 @@ class ExtensionRequest(Base):
     @property
     def is_pending(self) -> bool:
         return self.decision is ExtensionDecision.PENDING
+
+
+# 员工隐患报告: anyone reports a hazard through the site's QR code, without logging in.
+WORKER_REPORT_TEXT_MAX = 500  # characters of what was seen, and of a dismissal's reason
+WORKER_REPORT_PLACE_MAX = 100  # characters of where
+WORKER_REPORT_CONTACT_MAX = 60  # characters of the optional contact (a name, a phone number)
+
+
+class WorkerReport(Base):
+    """A hazard reported by anyone through an enterprise's QR code, in the queue of the unit that supervises the
+    enterprise (else its county's committee office) until that unit turns it into a hazard or dismisses it.
+
+    The reporter follows it with a code shown once; only the code's SHA-256 is kept. The contact is shown to those
+    who decide on the report, never to the enterprise. No address of the reporter is kept with it.
+    """
+
+    __tablename__ = "worker_report"
+    __table_args__ = (Index("ix_worker_report_unit_status", "unit_id", "status", "submitted_at"),)  # a unit's queue
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    uuid: Mapped[str] = mapped_column(String(36), unique=True)  # made by the form: a retried post adds none
+    code_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprise.id"), index=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"))  # the receiving unit: whose queue it is in
+    description: Mapped[str] = mapped_column(Text)  # what was seen
+    place: Mapped[str] = mapped_column(String(WORKER_REPORT_PLACE_MAX))  # where, at the enterprise
+    contact: Mapped[str] = mapped_column(String(WORKER_REPORT_CONTACT_MAX), default="")
+    status: Mapped[WorkerReportStatus] = mapped_column(
+        enum_column(WorkerReportStatus), default=WorkerReportStatus.PENDING
+    )
+    submitted_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    decided_at: Mapped[datetime | None] = mapped_column(DateTime)
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    dismissal_reason: Mapped[str] = mapped_column(Text, default="")
+    hazard_id: Mapped[int | None] = mapped_column(ForeignKey("hazard.id", ondelete="SET NULL"))  # once accepted
+
+    enterprise: Mapped[Enterprise] = relationship()
+    unit: Mapped[Unit] = relationship()
+    decided_by: Mapped[User | None] = relationship()
+    hazard: Mapped[Hazard | None] = relationship()
+    photos: Mapped[list[Photo]] = relationship(back_populates="worker_report", order_by="Photo.id")
+
+    @property
+    def is_pending(self) -> bool:
+        return self.status is WorkerReportStatus.PENDING

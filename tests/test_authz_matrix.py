@@ -68,6 +68,7 @@ from checklist.rules.inspections import (
 )
 from checklist.rules.oversight import MeasureInput, take_measure
 from checklist.rules.spot_checks import draw_plan
+from checklist.rules.worker_reports import ReportInput, report_hazard
 
 from .conftest import Client
 from .factories import add_inspector, add_user, new_uuid
@@ -123,6 +124,8 @@ class Objects:
     document_id: int = 0  # the inspection's 责令限期整改指令书
     extension_id: int = 0  # the enterprise's request for more time for the inspection's major hazard
     self_check_id: int = 0  # the enterprise's submitted self-inspection
+    worker_report_id: int = 0  # a worker's report of the enterprise, waiting in its supervising unit's queue
+    report_code: str = ""  # that report's code: its reporter's way to it
 
 
 @dataclass(frozen=True)
@@ -180,6 +183,14 @@ def unit(o: Objects) -> dict:
 
 def reporting_unit(o: Objects) -> dict:
     return {"unit": o.committee_id}
+
+
+def worker_report(o: Objects) -> dict:
+    return {"report_id": o.worker_report_id}
+
+
+def report_code(o: Objects) -> dict:
+    return {"code": o.report_code}
 
 
 ROUTES: dict[str, Route] = {
@@ -296,6 +307,17 @@ ROUTES: dict[str, Route] = {
     "views.photo": Route(USERS, BY_ENTERPRISE, photo),
     "views.photo_thumbnail": Route(USERS, BY_ENTERPRISE, photo),
     "views.switch_language": Route(EVERYONE, values=lambda o: {"code": "zh_CN"}),
+    # 员工隐患报告: the form a site's QR code offers is anyone's (its token is posted on the wall); a report is read
+    # by its code by anyone holding it, and by id only by its unit's people, its county's supervisors and the city.
+    "worker_reports.new": Route(EVERYONE, values=site),
+    "worker_reports.lookup": Route(EVERYONE),
+    "worker_reports.status": Route(EVERYONE, values=report_code),
+    "worker_reports.photo": Route(EVERYONE, values=report_code),
+    "worker_reports.photo_thumbnail": Route(EVERYONE, values=report_code),
+    "worker_reports.queue": Route(GOVERNMENT),
+    "worker_reports.report": Route(GOVERNMENT, BY_ENTERPRISE, worker_report),
+    "worker_reports.accept": Route(GOVERNMENT, BY_ENTERPRISE, worker_report),  # empty form: back to the report
+    "worker_reports.dismiss": Route(GOVERNMENT, BY_ENTERPRISE, worker_report),
 }
 
 
@@ -425,6 +447,15 @@ def build_tenants(app, db, world) -> Tenants:
         TableNote(unit=committee_b, starts_on=today - timedelta(days=30), ends_on=today, highlights="〔表注B〕",
                   updated_by_id=world.county_admin_b.id),
     ])
+    # A worker's report of each enterprise, with its photo and its reporter's contact, waiting in the queue.
+    worker_reports = {
+        tenant: report_hazard(
+            db, enterprise, ReportInput(f"〔报告{tenant}〕", "车间", f"〔联系人{tenant}〕"), client_uuid=new_uuid(),
+            photo=photos.process_photo(jpeg_bytes(), photos.stamp_lines(enterprise, None)),
+            upload_dir=config["UPLOAD_DIR"],
+        )
+        for tenant, enterprise in (("A", world.enterprise_a), ("A2", world.enterprise_a2), ("B", world.enterprise_b))
+    }
     own_drafts = {
         INSPECTOR: records["A"][1],
         ENTERPRISE: draft_of(world.enterprise_user_a, world.enterprise_a, InspectionMode.SELF_CHECK),
@@ -448,7 +479,8 @@ def build_tenants(app, db, world) -> Tenants:
             photo_id=record.photos[0].id, draft_id=draft_record.id, draft_item_id=draft_record.checklist.items[0].id,
             draft_action_id=draft_record.actions[0].id, plan_id=plan.id, crossing_id=crossing.id,
             document_id=record.documents[0].id, extension_id=record.hazards[0].extension_requests[0].id,
-            self_check_id=self_checks[tenant].id,
+            self_check_id=self_checks[tenant].id, worker_report_id=worker_reports[tenant][0].id,
+            report_code=worker_reports[tenant][1],
         )
     tenants = Tenants(objects=objects)
     for role, draft_record in own_drafts.items():
@@ -459,7 +491,7 @@ def build_tenants(app, db, world) -> Tenants:
 
     def of_enterprise(tenant, enterprise):
         return [enterprise.name, enterprise.credit_code, f"〔隐患{tenant}〕", f"〔文书{tenant}〕", f"〔整改{tenant}〕",
-                f"〔延期{tenant}〕"]
+                f"〔延期{tenant}〕", f"〔报告{tenant}〕", f"〔联系人{tenant}〕"]
 
     county_b = [world.unit_b.name, committee_b.name, team_b.name, world.inspector_b.name, member_b.name,
                 world.county_admin_b.name, "〔日报B〕", "〔月报B〕", "〔表注B〕", "〔问题B〕", "〔局长B〕", "〔约谈B〕"]
@@ -467,9 +499,12 @@ def build_tenants(app, db, world) -> Tenants:
     tenants.markers = {
         # The site page a QR code opens is public: it names its enterprise, nothing more.
         ANONYMOUS: [text for tenant in ("A", "A2", "B") for text in (f"〔隐患{tenant}〕", f"〔文书{tenant}〕")]
-        + [world.enterprise_a.credit_code, world.enterprise_a2.credit_code, world.enterprise_b.credit_code],
+        + [world.enterprise_a.credit_code, world.enterprise_a2.credit_code, world.enterprise_b.credit_code]
+        # a report is read by its code (A's here), never its reporter's contact
+        + ["〔报告A2〕", "〔报告B〕", "〔联系人A〕", "〔联系人A2〕", "〔联系人B〕"],
         INSPECTOR: enterprise_b + county_b,
-        ENTERPRISE: enterprise_a2 + enterprise_b + county_b,
+        # an enterprise reads its own report by its code only, and never who sent it
+        ENTERPRISE: enterprise_a2 + enterprise_b + county_b + ["〔联系人A〕"],
         COUNTY: enterprise_b + county_b,
         CITY: [],
     }

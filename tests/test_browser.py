@@ -76,7 +76,7 @@ def test_inspector_runs_an_inspection_from_the_site_page_to_the_signed_problem_l
 
     page.goto(f"{live_server}/s/{world.enterprise_a.qr_token}")
     assert world.enterprise_a.name in page.content()
-    page.locator("main a.button").click()
+    page.locator("main a.button[href^='/login']").click()  # the site page offers reporting too
     page.fill("input[name=username]", "insp_a")
     page.fill("input[name=password]", "secret-pass")
     page.locator("form button[type=submit]").click()
@@ -310,3 +310,44 @@ def test_a_re_inspection_on_a_phone_from_the_task_list_to_the_issued_opinion(
     assert "14070021002" in text and no_horizontal_scroll(phone)
     phone.screenshot(path=str(ARTIFACTS / "7-re-inspection-opinion.png"), full_page=True)
     assert phone.console_errors == []
+
+
+def test_a_worker_reports_a_hazard_from_the_qr_code_on_a_phone_without_javascript(
+    live_server, browser, login, world, db, tmp_path
+):
+    """As in WeChat's browser with scripts off: the plain form with a photo, its code, the outcome by the code."""
+    phone = new_page(browser, **chromium.PHONE, java_script_enabled=False)
+    photo = tmp_path / "hazard.jpg"
+    photo.write_bytes(jpeg_bytes((1600, 1200), (180, 90, 40)))
+    phone.goto(f"{live_server}/s/{world.enterprise_a.qr_token}")
+    phone.locator(f"a[href='/s/{world.enterprise_a.qr_token}/report']").click()
+    phone.fill("textarea[name=description]", "配电箱门敞开，电线裸露")
+    phone.fill("input[name=place]", "二号车间东侧")
+    phone.set_input_files("input[name=photo]", str(photo))
+    assert no_horizontal_scroll(phone)
+    phone.locator("#report-form button[type=submit]").click()
+    code = phone.locator(".report-code").inner_text().replace("-", "")
+    assert len(code) == 16 and no_horizontal_scroll(phone)
+    phone.screenshot(path=str(ARTIFACTS / "report-1-code.png"), full_page=True)
+
+    phone.locator(f"a[href='/r/{code}']").click()
+    assert "配电箱门敞开" in phone.locator("main").inner_text()
+    assert phone.evaluate("document.querySelector('main img').naturalWidth") > 0  # its photo, by the code
+    assert no_horizontal_scroll(phone)
+    phone.goto(f"{live_server}/r")  # later, typing the code in groups
+    phone.fill("input[name=code]", "-".join(code[start:start + 4] for start in range(0, 16, 4)).lower())
+    phone.locator("main form button[type=submit]").click()
+    assert phone.url.endswith(f"/r/{code}")
+    phone.screenshot(path=str(ARTIFACTS / "report-2-status.png"), full_page=True)
+
+    officer = new_page(browser, **chromium.PHONE)  # the supervising unit's inspector, on a phone too
+    log_in(officer, live_server, "insp_a")
+    officer.locator("a[href='/worker-reports']").first.click()
+    officer.locator("main ul.list a").first.click()
+    assert "二号车间东侧" in officer.locator("main").inner_text() and no_horizontal_scroll(officer)
+    officer.locator("#accept-form button[type=submit]").click()
+    officer.wait_for_selector(".flash.success")
+    officer.screenshot(path=str(ARTIFACTS / "report-3-accepted.png"), full_page=True)
+    phone.reload()
+    assert phone.locator("main .badge.pass").count() == 1  # turned into a hazard, as its reporter sees
+    assert phone.console_errors == [] and officer.console_errors == []

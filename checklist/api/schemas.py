@@ -209,7 +209,8 @@ class SelfInspection(SubmissionBody):
 
 
 class TeamInspection(SubmissionBody):
-    mode: Literal[tuple(mode.value for mode in InspectionMode if mode is not InspectionMode.SELF_CHECK)]
+    mode: Literal[tuple(mode.value for mode in InspectionMode
+                        if mode not in (InspectionMode.SELF_CHECK, InspectionMode.REPORT))]
     actions: list[Action] = Field([], max_length=100)
 
 

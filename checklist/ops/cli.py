@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from checklist import db
 from checklist.documents import build, word
-from checklist.models import County, Inspection
+from checklist.models import County, Inspection, InspectionStatus
 from checklist.read.enterprises import county_enterprises
 from checklist.sheets.labels import label_sheet_pdf
 
@@ -246,7 +246,7 @@ def export_documents_command(inspection_id: int, output: Path) -> None:
     """Write each document of a submitted inspection as a Word file, in 立卷 order, its Chinese title in the name."""
     session = current_app.extensions["read_sessionmaker"]()
     inspection = session.get(Inspection, inspection_id)
-    if inspection is None or inspection.is_draft or inspection.is_oversight:
+    if inspection is None or inspection.status is not InspectionStatus.SUBMITTED or inspection.is_oversight:
         raise click.ClickException(f"no submitted inspection of an enterprise has the number {inspection_id}")
     output.mkdir(parents=True, exist_ok=True)
     for number, paper in enumerate(build.case_file(inspection), 1):

@@ -158,7 +158,7 @@ def inspections_by_mode(session: Session, user: User, campaign: Campaign) -> dic
                                                         Inspection.campaign_id == campaign.id))
             .where(oversight_only(Inspection.inspected_unit_id)).group_by(Inspection.mode)
         ).all()))
-    return {mode: counts.get(mode, 0) for mode in InspectionMode}
+    return {mode: counts.get(mode, 0) for mode in InspectionMode if mode is not InspectionMode.REPORT}  # no visit
 
 
 def oversight_only(inspected_unit_id) -> ColumnElement[bool]:

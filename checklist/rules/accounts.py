@@ -9,13 +9,15 @@ import secrets
 from datetime import datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import delete, func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from checklist import access
-from checklist.models import Enterprise, LabelledEnum, LoginAttempt, Role, User, utcnow
+from checklist.models import Enterprise, LabelledEnum, Role, User, utcnow
 from checklist.refusal import Refused
+from checklist.rules import limits
+from checklist.rules.limits import Limit
 
 ACTIVATION_DAYS = 7
 CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"  # no 0/O, 1/I/L: read aloud or copied from paper
@@ -25,7 +27,7 @@ MIN_PASSWORD_LENGTH = 8
 FAILURE_WINDOW = timedelta(minutes=15)
 MAX_ACCOUNT_FAILURES = 5
 MAX_ADDRESS_FAILURES = 30
-ATTEMPT_RETENTION = timedelta(days=1)
+ATTEMPT_RETENTION = limits.RETENTION
 
 
 class AccountError(Refused):
@@ -167,23 +169,21 @@ def attempt_keys(username: str, address: str | None) -> tuple[str, str]:
     return f"user:{username.strip().lower()}", f"addr:{address or 'unknown'}"
 
 
+def login_limits(username: str, address: str | None) -> tuple[Limit, Limit]:
+    """The failures allowed to the account and to the address in FAILURE_WINDOW."""
+    user_key, address_key = attempt_keys(username, address)
+    return (Limit(user_key, MAX_ACCOUNT_FAILURES, FAILURE_WINDOW),
+            Limit(address_key, MAX_ADDRESS_FAILURES, FAILURE_WINDOW))
+
+
 def login_blocked(session: Session, username: str, address: str | None, now: datetime | None = None) -> bool:
     """Tell whether the account or the address failed too often in the last minutes."""
-    user_key, address_key = attempt_keys(username, address)
-    counts = dict(session.execute(
-        select(LoginAttempt.key, func.count())
-        .where(LoginAttempt.key.in_([user_key, address_key]), LoginAttempt.at > (now or utcnow()) - FAILURE_WINDOW)
-        .group_by(LoginAttempt.key)
-    ).all())
-    return counts.get(user_key, 0) >= MAX_ACCOUNT_FAILURES or counts.get(address_key, 0) >= MAX_ADDRESS_FAILURES
+    return limits.reached(session, login_limits(username, address), now) is not None
 
 
 def record_failure(session: Session, username: str, address: str | None, now: datetime | None = None) -> None:
     """Count a failed login against the account and the address; forget failures older than a day."""
-    now = now or utcnow()
-    session.execute(delete(LoginAttempt).where(LoginAttempt.at < now - ATTEMPT_RETENTION))
-    session.add_all([LoginAttempt(key=key, at=now) for key in attempt_keys(username, address)])
-    session.flush()
+    limits.count(session, attempt_keys(username, address), now)
 
 
 def _refuse_if_blocked(session: Session, username: str, address: str | None) -> None:
@@ -194,8 +194,7 @@ def _refuse_if_blocked(session: Session, username: str, address: str | None) -> 
 
 def forget_failures(session: Session, username: str) -> None:
     """Clear an account's failures after it logged in, so that earlier typos do not add up to a block."""
-    session.execute(delete(LoginAttempt).where(LoginAttempt.key == attempt_keys(username, None)[0]))
-    session.flush()
+    limits.forget(session, attempt_keys(username, None)[0])
 
 
 def authenticate(session: Session, username: str, password: str, address: str | None) -> User:

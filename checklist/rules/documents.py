@@ -42,8 +42,8 @@ ON_SITE_MEASURES = (EnforcementKind.SUSPENSION,)
 
 def kinds_due(inspection: Inspection) -> list[DocumentKind]:
     """The documents an inspection issues, in 立卷 order: its record, the measures it took, its order."""
-    if inspection.mode is InspectionMode.SELF_CHECK or inspection.is_oversight:
-        return []
+    if inspection.mode in (InspectionMode.SELF_CHECK, InspectionMode.REPORT) or inspection.is_oversight:
+        return []  # a hazard recorded from a worker's report had no visit: no record, no order
     kinds = [DocumentKind.RECORD]
     if any(action.kind in ON_SITE_MEASURES for action in inspection.actions):
         kinds.append(DocumentKind.MEASURES)

@@ -303,6 +303,8 @@ def sign_problem_list(
     """Record the enterprise's signature on the problem list, or that it refused to sign."""
     if inspection.is_draft:
         raise InspectionError(_l("Submit the inspection before the problem list is signed."))
+    if inspection.status is not InspectionStatus.SUBMITTED:
+        raise InspectionError(_l("A hazard recorded from a worker's report had no visit: there is nothing to sign."))
     if not (user.id == inspection.created_by_id or user in inspection.inspectors):
         raise InspectionError(_l("Only the inspectors of this inspection may take the signature."))
     if inspection.is_signed:

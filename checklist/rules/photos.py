@@ -1,5 +1,5 @@
-"""Photos: one way from the upload to the stored file and its row, for item photos, proof of a fix and the
-phone's photos alike.
+"""Photos: one way from the upload to the stored file and its row, for item photos, proof of a fix, the phone's
+photos and workers' reports' photos alike.
 
 `accept` checks, stamps and re-encodes the uploads outside the write transaction (checklist.imaging does the
 Pillow part); a rule then stores each with `store`, files first and the row that points at them after.
@@ -20,19 +20,21 @@ from sqlalchemy.orm import Session
 from checklist.clock import to_local
 from checklist.db import released
 from checklist.imaging import PhotoError, ProcessedPhoto, open_checked, process_photo
-from checklist.models import ChecklistItem, Enterprise, Hazard, Inspection, Photo, Unit, User, utcnow
+from checklist.models import ChecklistItem, Enterprise, Hazard, Inspection, Photo, Unit, User, WorkerReport, utcnow
 
 __all__ = ["PhotoError", "accept", "signature_png", "store"]
 
 SIGNATURE_MAX_PIXELS = 4_000_000  # a signature pad is the width of a screen
+WORKER_REPORT = _l("Worker report")  # who a worker's report's photo is stamped as taken by
 
 
-def stamp_lines(place: Enterprise | Unit, user: User) -> list[str]:
-    """The text burnt into a photo: when it was received, where (the enterprise or the unit inspected) and by whom."""
-    return [to_local(utcnow()).strftime("%Y-%m-%d %H:%M"), place.name, user.name]
+def stamp_lines(place: Enterprise | Unit, user: User | None) -> list[str]:
+    """The text burnt into a photo: when it was received, where (the enterprise or the unit inspected) and by whom
+    (a worker's report's: nobody named)."""
+    return [to_local(utcnow()).strftime("%Y-%m-%d %H:%M"), place.name, user.name if user else str(WORKER_REPORT)]
 
 
-def accept(session: Session, uploads: list[bytes], place: Enterprise | Unit, user: User, limits: Mapping,
+def accept(session: Session, uploads: list[bytes], place: Enterprise | Unit, user: User | None, limits: Mapping,
            held: tuple = ()) -> list[ProcessedPhoto]:
     """Check, stamp and re-encode every upload first, so that one bad file stores none of them.
 
@@ -70,18 +72,22 @@ def store(
     session: Session,
     upload_dir: str,
     processed: ProcessedPhoto,
-    user: User,
+    user: User | None,
     inspection: Inspection | None = None,
     item: ChecklistItem | None = None,
     hazard: Hazard | None = None,
     *,
     enterprise: Enterprise | None = None,
     client_uuid: str | None = None,
+    worker_report: WorkerReport | None = None,
 ) -> Photo:
     """Write the files, then add the row that points at them (the caller commits).
 
-    A photo sent ahead of its inspection has none yet: it then needs the enterprise it was taken at.
+    A photo sent ahead of its inspection has none yet: it then needs the enterprise it was taken at. A worker's
+    report's photo has its report and its enterprise, and no uploader.
     """
+    if (user is None) != (worker_report is not None):
+        raise ValueError("a photo has its uploader, unless it is a worker's report's")
     if inspection is None and enterprise is None:
         raise ValueError("a photo needs its inspection or its enterprise")
     name = uuid.uuid4().hex
@@ -103,6 +109,7 @@ def store(
         height=processed.height,
         captured_at=processed.captured_at,
         uploaded_by=user,
+        worker_report=worker_report,
     )
     session.add(photo)
     session.flush()

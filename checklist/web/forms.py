@@ -36,7 +36,17 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from checklist.clock import reporting_window
 from checklist.extensions import WTFormsTranslations
-from checklist.models import EnforcementKind, HazardLevel, InspectionMode, MeasureKind, Outcome, ReviewVerdict
+from checklist.models import (
+    WORKER_REPORT_CONTACT_MAX,
+    WORKER_REPORT_PLACE_MAX,
+    WORKER_REPORT_TEXT_MAX,
+    EnforcementKind,
+    HazardLevel,
+    InspectionMode,
+    MeasureKind,
+    Outcome,
+    ReviewVerdict,
+)
 from checklist.read.statistics import check_highlights, check_problems
 from checklist.rules.accounts import MIN_PASSWORD_LENGTH
 
@@ -150,6 +160,31 @@ class ItemForm(FlaskForm):
     description = TextAreaField(_l("Hazard description"), validators=[Length(max=1000)])
     deadline = DateField(_l("Deadline"), validators=[Optional()])
     responsible_person = StringField(_l("Responsible person"), validators=[Length(max=40)])
+
+
+class WorkerReportForm(FlaskForm):
+    """A worker's report of a hazard, sent without logging in: what, where, a photo and a contact if they wish."""
+
+    client_uuid = HiddenField(validators=[DataRequired(), UUID()])
+    description = TextAreaField(_l("What did you see?"),
+                                validators=[DataRequired(), Length(max=WORKER_REPORT_TEXT_MAX)])
+    place = StringField(_l("Where?"), validators=[DataRequired(), Length(max=WORKER_REPORT_PLACE_MAX)])
+    photo = FileField(_l("Photo (optional)"))
+    contact = StringField(_l("Your phone or name (optional)"), validators=[Length(max=WORKER_REPORT_CONTACT_MAX)])
+
+
+class AcceptReportForm(FlaskForm):
+    """A worker's report turned into a hazard: what the enterprise is told, and its deadline."""
+
+    level = RadioField(_l("Hazard level"), choices=choices(HazardLevel), default=HazardLevel.GENERAL.value,
+                       validators=[DataRequired()])
+    description = TextAreaField(_l("Hazard description"), validators=[DataRequired(), Length(max=1000)])
+    deadline = DateField(_l("Deadline"), validators=[DataRequired()])
+    responsible_person = StringField(_l("Responsible person"), validators=[DataRequired(), Length(max=40)])
+
+
+class DismissReportForm(FlaskForm):
+    reason = TextAreaField(_l("Reason for dismissing"), validators=[DataRequired(), Length(max=WORKER_REPORT_TEXT_MAX)])
 
 
 class EnforcementForm(FlaskForm):

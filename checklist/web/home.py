@@ -17,7 +17,7 @@ from checklist import access
 from checklist.clock import local_today, to_local
 from checklist.db import MAX_INTEGER, get_session
 from checklist.models import Enterprise, Inspection, InspectionStatus, Photo, inspection_inspector
-from checklist.read import coverage, hazards, reports, spot_checks
+from checklist.read import coverage, hazards, reports, spot_checks, worker_reports
 from checklist.rules.inspections import active_campaign_or_none
 
 bp = Blueprint("views", __name__)
@@ -108,6 +108,7 @@ def home():
     return render_template(
         "home.html", drafts=drafts, recent=recent, query=query, found=found, assigned=assigned, drawn=drawn,
         waiting=hazards.waiting_for(session, current_user),
+        reports_waiting=worker_reports.waiting_count(session, current_user),
         reporting_unit=reports.reporting_unit_for(session, current_user), oversee=access.can_oversee(current_user),
     )
 
@@ -134,11 +135,17 @@ def healthz():
 @login_required
 def photo(photo_id: int):
     stored = get_session().get(Photo, photo_id) or abort(404)
-    if stored.inspection is None:  # sent ahead of its inspection: only its sender sees it yet
+    if stored.worker_report_id is not None:  # a worker's report's: those who decide on it (its reporter: by code)
+        access.require(access.can_triage(current_user, stored.worker_report))
+    elif stored.inspection is None:  # sent ahead of its inspection: only its sender sees it yet
         access.require(stored.uploaded_by_id == current_user.id)
     else:
         access.require(access.can_view_inspection(current_user, stored.inspection))
-    thumbnail = request.endpoint == "views.photo_thumbnail"
+    return photo_file(stored, thumbnail=request.endpoint == "views.photo_thumbnail")
+
+
+def photo_file(stored: Photo, thumbnail: bool):
+    """Answer with a stored photo's file, or its thumbnail, once the caller has checked who may see it."""
     path = Path(current_app.config["UPLOAD_DIR"]) / (stored.thumbnail_path if thumbnail else stored.path)
     # Read whole (a photo is at most a few hundred KB): an open file left to a connection the phone dropped
     # would stay open until the garbage collector found it.
