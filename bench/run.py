@@ -42,6 +42,10 @@ What is measured and how:
   city's and the counties'), both rosters read from the database, not kept; median of 5 after a warm-up.
 - photo_ms, photo_vs_pillow: the upload's photo pipeline (imaging.process_photo) on a 12-megapixel
   phone JPEG, over Pillow's bare draft decode + resize + encode of the same file; medians of 5.
+- photo_upload_kb: what a phone sends for a photo, in KB: the median over the bench's four 12-megapixel photos
+  (bench/photo_upload.py: a scene, a certificate with small print, a pressure gauge, a concrete wall) of the JPEG
+  that static/js/app.js's Evidence.compress makes of each in headless Chromium, at the size and quality app.js
+  uses; what the server stores after its stamp is printed beside it.
 - site_first_load_kb: headless Chromium, empty cache, the inspector's cookie set: the site page's own
   HTML, CSS and JS, as gzip sends them (the server's Content-Encoding, or gzip -1 of the bodies, which is
   what the README's nginx does when the app does not compress); what the service worker then precaches
@@ -139,6 +143,7 @@ TARGETS: dict[str, Target] = {
     "draw_ms": at_most(1000, " ms"),
     "photo_ms": Target("report"),
     "photo_vs_pillow": at_most(1.2),
+    "photo_upload_kb": at_most(250, " KB"),
     "site_first_load_kb": at_most(60, " KB"),
     "external_requests": Target("== 0", lambda value: value == 0),
     "worker_rss_mb": at_most(150, " MB"),
@@ -890,6 +895,22 @@ def measure_photo(app: Flask, report: Report, runs: int) -> None:
     report.add("photo_vs_pillow", rounded(app_ms / pillow_ms), f"bare Pillow {pillow_ms:.0f} ms")
 
 
+def measure_photo_upload(report: Report, photos: dict[str, bytes] | None = None) -> None:
+    """The bench's photos (or those given) made smaller by app.js in headless Chromium, then stamped by the server:
+    the median size of what goes up."""
+    from . import photo_upload
+
+    photos = photos or photo_upload.bench_photos()
+    with photo_upload.Phone() as phone:
+        long_side, quality = phone.settings()
+        sent = photo_upload.send(phone, photos)
+    for photo in sent:
+        print(f"  {photo.name}: {len(photos[photo.name]) / 1024:.0f} KB taken, {photo.width}x{photo.height} "
+              f"{len(photo.upload) / 1024:.0f} KB sent, {len(photo.stored) / 1024:.0f} KB stored after the stamp")
+    report.add("photo_upload_kb", rounded(photo_upload.upload_kb(sent)),
+               f"median of {len(sent)}, app.js at {long_side} px and quality {quality}")
+
+
 def measure_page_costs(app: Flask, scene: Scene, report: Report, requests: int) -> None:
     """The site and checklist pages in-process, as the scene's inspector: the median of `requests` each, after
     a warm-up, the two pages in turns."""
@@ -1211,6 +1232,8 @@ def main(argv: list[str] | None = None) -> int:
             measure_queries(small.url, app, scene, folder, report)
         with measuring(report, "photo pipeline", ("photo_ms", "photo_vs_pillow")):
             measure_photo(app, report, runs)
+        with measuring(report, "what a phone sends for a photo", ("photo_upload_kb",)):
+            measure_photo_upload(report)
         with measuring(report, "the site and checklist pages in-process", ("site_ms", "checklist_ms")):
             measure_page_costs(app, scene, report, 20 if options.quick else PAGE_REQUESTS)
         app.extensions["engine"].dispose()  # gunicorn's workers open their own connections

@@ -13,6 +13,7 @@ from sqlalchemy import (
     Date,
     DateTime,
     Enum,
+    Float,
     ForeignKey,
     Index,
     LargeBinary,
@@ -21,12 +22,13 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    func,
 )
 from sqlalchemy import text as sql_text
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from checklist import credit_code
+from checklist import credit_code, presence
 from checklist.clock import local_today
 from checklist.db import Base
 from checklist.extensions import lazy_gettext as _l
@@ -357,6 +359,10 @@ class Enterprise(Base):
     contact_name: Mapped[str] = mapped_column(String(40), default="")
     contact_phone: Mapped[str] = mapped_column(String(20), default="")
     qr_token: Mapped[str] = mapped_column(String(32), unique=True, default=new_token)
+    # The registered location (WGS-84 decimal degrees, as the roster gives it; checklist/presence.py): the
+    # inspectors' positions are held against it. None until the roster gives it.
+    latitude: Mapped[float | None] = mapped_column(Float)
+    longitude: Mapped[float | None] = mapped_column(Float)
 
     county: Mapped[County] = relationship(back_populates="enterprises")
     sector: Mapped[Sector] = relationship()
@@ -464,6 +470,15 @@ class Inspection(Base):
     signed_at: Mapped[datetime | None] = mapped_column(DateTime)
     # The sha256 of the submission sent through the API: the same UUID with another body is refused.
     client_hash: Mapped[str] = mapped_column(String(64), default="")
+    # Where the phone was when the inspection started, if the inspector let it tell (checklist/presence.py): the
+    # position, its accuracy in metres, the fix's time and the sending by the phone's clock, and when the server
+    # received the start (server time, which is what counts).
+    start_latitude: Mapped[float | None] = mapped_column(Float)
+    start_longitude: Mapped[float | None] = mapped_column(Float)
+    start_accuracy: Mapped[float | None] = mapped_column(Float)
+    start_located_at: Mapped[datetime | None] = mapped_column(DateTime)
+    start_sent_at: Mapped[datetime | None] = mapped_column(DateTime)
+    start_received_at: Mapped[datetime | None] = mapped_column(DateTime)
 
     campaign: Mapped[Campaign] = relationship()
     enterprise: Mapped[Enterprise | None] = relationship()
@@ -482,7 +497,7 @@ class Inspection(Base):
     actions: Mapped[list["EnforcementAction"]] = relationship(
         back_populates="inspection", order_by="EnforcementAction.id", cascade="all, delete-orphan"
     )
-    photos: Mapped[list["Photo"]] = relationship(back_populates="inspection", order_by="Photo.id")
+    photos: Mapped[list["Photo"]] = relationship(back_populates="inspection", order_by=lambda: Photo.SHOWN_ORDER)
     declared_photos: Mapped[list["DeclaredPhoto"]] = relationship(cascade="all, delete-orphan")
     documents: Mapped[list["Document"]] = relationship(order_by="Document.id", viewonly=True)
     # Its hazards' extension requests, read in one query (the documents list them with the inspection's papers).
@@ -494,6 +509,24 @@ class Inspection(Base):
     @property
     def is_draft(self) -> bool:
         return self.status is InspectionStatus.DRAFT
+
+    @property
+    def start_fix(self) -> "presence.Fix | None":
+        if self.start_latitude is None:
+            return None
+        return presence.Fix(self.start_latitude, self.start_longitude, self.start_accuracy, self.start_located_at,
+                            self.start_sent_at)
+
+    @start_fix.setter
+    def start_fix(self, fix: "presence.Fix | None") -> None:
+        self.start_latitude, self.start_longitude, self.start_accuracy, self.start_located_at, self.start_sent_at = (
+            (fix.latitude, fix.longitude, fix.accuracy, fix.located_at, fix.sent_at) if fix else (None,) * 5)
+        self.start_received_at = utcnow() if fix else None
+
+    @property
+    def start_evidence(self) -> "presence.Evidence | None":
+        """What the position at the start says against the enterprise's registered location and the server's clock."""
+        return presence.evidence(self.start_fix, self.start_received_at, self.enterprise)
 
     @property
     def is_oversight(self) -> bool:
@@ -582,7 +615,7 @@ class Hazard(Base):
     inspected_unit: Mapped[Unit | None] = relationship(foreign_keys=[inspected_unit_id])
     item: Mapped[ChecklistItem | None] = relationship()
     listed_unit: Mapped[Unit | None] = relationship(foreign_keys=[listed_unit_id])
-    photos: Mapped[list["Photo"]] = relationship(back_populates="hazard", order_by="Photo.id")
+    photos: Mapped[list["Photo"]] = relationship(back_populates="hazard", order_by=lambda: Photo.SHOWN_ORDER)
     history: Mapped[list["HazardHistory"]] = relationship(
         back_populates="hazard", order_by="HazardHistory.id"
     )
@@ -757,7 +790,12 @@ class HazardHistory(Base):
 
 class Photo(Base):
     """A stored photo: evidence at an item or hazard of an inspection, proof of a hazard's fix, or a worker's
-    report's."""
+    report's.
+
+    An inspector may mark a photo (circles, arrows, a short text drawn on the phone): the marked copy is a photo of
+    its own, stamped like any other, pointing at the original by `marked_from_id`; both are kept, and the marked
+    one shows first (SHOWN_ORDER).
+    """
 
     __tablename__ = "photo"
     # A worker's report's photo has no uploader (nobody logs in to report): it belongs to its report alone, and
@@ -788,11 +826,47 @@ class Photo(Base):
     worker_report_id: Mapped[int | None] = mapped_column(
         ForeignKey("worker_report.id", ondelete="CASCADE"), index=True
     )
+    marked_from_id: Mapped[int | None] = mapped_column(ForeignKey("photo.id"))  # a marked copy: its original
+    # Where the phone was when the photo was taken (checklist/presence.py); the server's time is uploaded_at.
+    latitude: Mapped[float | None] = mapped_column(Float)
+    longitude: Mapped[float | None] = mapped_column(Float)
+    accuracy: Mapped[float | None] = mapped_column(Float)
+    located_at: Mapped[datetime | None] = mapped_column(DateTime)
+    sent_at: Mapped[datetime | None] = mapped_column(DateTime)
 
     inspection: Mapped[Inspection | None] = relationship(back_populates="photos")
     hazard: Mapped[Hazard | None] = relationship(back_populates="photos")
     uploaded_by: Mapped[User | None] = relationship()
     worker_report: Mapped["WorkerReport | None"] = relationship(back_populates="photos")
+
+    @property
+    def is_marked(self) -> bool:
+        return self.marked_from_id is not None
+
+    @property
+    def fix(self) -> "presence.Fix | None":
+        if self.latitude is None:
+            return None
+        return presence.Fix(self.latitude, self.longitude, self.accuracy, self.located_at, self.sent_at)
+
+    @fix.setter
+    def fix(self, fix: "presence.Fix | None") -> None:
+        self.latitude, self.longitude, self.accuracy, self.located_at, self.sent_at = (
+            (fix.latitude, fix.longitude, fix.accuracy, fix.located_at, fix.sent_at) if fix else (None,) * 5)
+
+    @property
+    def evidence(self) -> "presence.Evidence | None":
+        """What its position says against its enterprise's registered location (through its inspection, which the
+        pages showing it have loaded) and the server's clock."""
+        if self.latitude is None:
+            return None
+        inspection = self.inspection
+        return presence.evidence(self.fix, self.uploaded_at, inspection.enterprise if inspection else None)
+
+
+# A marked copy just before its original, each pair where its original was taken: an inspection's and a hazard's
+# photos in this order (the relationships' order_by).
+Photo.SHOWN_ORDER = (func.coalesce(Photo.marked_from_id, Photo.id), Photo.marked_from_id.is_(None), Photo.id)
 
 
 class EnforcementAction(Base):

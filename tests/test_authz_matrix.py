@@ -115,7 +115,7 @@ class Objects:
     inspection_id: int  # submitted and signed, with a major hazard, its photo and an enforcement action
     inspection_uuid: str
     hazard_id: int
-    photo_id: int
+    photo_id: int  # the marked copy of the hazard's photo (shown first); the original is guarded alike
     draft_id: int  # a draft: only its creator reaches it
     draft_item_id: int
     draft_action_id: int
@@ -364,8 +364,10 @@ def build_tenants(app, db, world) -> Tenants:
             record_result(db, creator, record, item, Outcome.PASS)
         add_enforcement(db, creator, record, EnforcementKind.DOCUMENT, f"〔文书{code}〕")
         processed = photos.process_photo(jpeg_bytes(), photos.stamp_lines(record.enterprise, creator))
+        original = photos.store(db, config["UPLOAD_DIR"], processed, creator, record, item=first,
+                                hazard=record.hazards[0], client_uuid=new_uuid())
         photos.store(db, config["UPLOAD_DIR"], processed, creator, record, item=first, hazard=record.hazards[0],
-                     client_uuid=new_uuid())
+                     client_uuid=new_uuid(), marked_from=original)  # its marked copy: record.photos[0]
         submit_inspection(db, creator, record)
         sign_problem_list(db, creator, record, signer_name="王经理", signature_png=signature_png(), refused=False)
         if fixer is not None:

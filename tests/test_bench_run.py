@@ -1,6 +1,7 @@
 """The pure pieces of bench/run.py (`make bench`): wrk's output, the figures, the query counter, the photos.
 
-Neither wrk nor Chromium is needed here: those parts run only under `make bench`.
+Neither wrk nor Chromium is needed here, but for what a phone sends for a photo (skipped without Chromium, as the
+browser tests are): the other parts run only under `make bench`.
 """
 
 import json
@@ -24,6 +25,7 @@ from bench.run import (
     hazard_world,
     measure_list_export,
     measure_page_costs,
+    measure_photo_upload,
     mix_script,
     parse_wrk,
     pillow_bare,
@@ -141,3 +143,42 @@ def test_page_costs_are_the_inspectors_site_and_checklist_pages_in_milliseconds(
     assert report.values["site_ms"] > 0 and report.values["checklist_ms"] > 0
     printed = capsys.readouterr().out
     assert f"/s/{scene.token}" in printed and f"/inspections/{scene.draft_id}" in printed
+
+
+def test_photo_upload_is_the_median_of_what_app_js_sends_and_the_bench_photos_show_fine_detail(capsys):
+    from bench import photo_upload
+
+    from .browsers import require_chromium
+
+    require_chromium()
+    photos = {"small": phone_jpeg((1200, 900), seed=1), "large": phone_jpeg((3000, 2000), seed=2),
+              "certificate": photo_upload.certificate_jpeg((2000, 1500))}
+    report = Report()
+    measure_photo_upload(report, photos)
+    with photo_upload.Phone() as phone:
+        long_side, quality = phone.settings()
+        sent = {photo.name: photo for photo in photo_upload.send(phone, photos)}
+        made_at_1600, width, _height = phone.compress(photos["large"], 1600, 0.8)
+    sizes = sorted(len(photo.upload) for photo in sent.values())
+    assert report.values["photo_upload_kb"] == run.rounded(sizes[1] / 1024)  # the median of three
+    assert report.verdict("photo_upload_kb") == "ok"
+    assert (long_side, quality) == (1440, 0.6)
+    # The phone's own size: a small photo is kept at its size, a large one fitted to 1440 px, turned upright
+    # (EXIF orientation 6: the 3000 x 2000 photo stands 2000 wide); fewer bytes than at 1600 px and 0.8.
+    assert (sent["small"].width, sent["small"].height) == (900, 1200)
+    assert (sent["large"].width, sent["large"].height) == (960, 1440) and width == 1067
+    assert len(sent["large"].upload) < len(made_at_1600)
+    with Image.open(BytesIO(sent["large"].stored)) as stored:
+        assert stored.size == (960, 1440)  # the server stamps it at the size it came
+    assert "KB stored after the stamp" in capsys.readouterr().out
+
+
+def test_the_bench_photos_are_phone_sized_with_small_print_and_a_gauge():
+    from bench import photo_upload
+
+    certificate, gauge = photo_upload.certificate_jpeg((1000, 750)), photo_upload.gauge_jpeg((1000, 750))
+    for data in (certificate, gauge):
+        with Image.open(BytesIO(data)) as image:
+            assert image.size == (1000, 750) and image.format == "JPEG"
+    crop = photo_upload.crop(gauge, photo_upload.CROPS["gauge"], 340)
+    assert crop.size == (340, 280)

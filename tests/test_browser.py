@@ -5,6 +5,7 @@ import threading
 from pathlib import Path
 
 import pytest
+from PIL import Image
 from werkzeug.serving import make_server
 
 from bench import chromium
@@ -351,3 +352,76 @@ def test_a_worker_reports_a_hazard_from_the_qr_code_on_a_phone_without_javascrip
     phone.reload()
     assert phone.locator("main .badge.pass").count() == 1  # turned into a hazard, as its reporter sees
     assert phone.console_errors == [] and officer.console_errors == []
+
+
+def test_an_inspector_marks_a_photo_and_the_phone_sends_its_position_at_360_px(
+    app, live_server, browser, world, db, tmp_path
+):
+    """The start and the photo carry the (mocked) position; the photo is made smaller, marked with a circle, an
+    arrow (undone) and a text, and both copies go up; the page shows the distance, the marked one first."""
+    from checklist.models import Photo
+
+    world.enterprise_a.latitude, world.enterprise_a.longitude = 37.68712, 112.75321
+    db.commit()
+    page = new_page(browser, **chromium.PHONE, permissions=["geolocation"],
+                    geolocation={"latitude": 37.6876, "longitude": 112.7533, "accuracy": 12})
+    photo = tmp_path / "panel.jpg"
+    photo.write_bytes(jpeg_bytes((4000, 3000), (70, 90, 110)))
+    log_in(page, live_server, "insp_a")
+    page.goto(f"{live_server}/s/{world.enterprise_a.qr_token}")
+    page.locator("form[data-locate] button[type=submit]").click()
+    page.wait_for_url("**/inspections/*")
+    summary = page.locator("details.presence-summary summary")
+    assert "54" in summary.inner_text() and summary.locator(".badge").count() == 0  # 54 m away: no flag
+    summary.click()
+    page.screenshot(path=str(ARTIFACTS / "10-position-at-the-start.png"))
+
+    page.locator("li.item", has_text="CON-02").locator("a.choice-fail").click()
+    page.locator("label.choice-fail").click()
+    page.fill("textarea[name=description]", "配电箱门未关闭")
+    page.set_input_files("input[name=photos]", str(photo))
+    page.locator("[data-previews] [data-mark]").click()
+    canvas = page.locator(".marker canvas")
+    box = canvas.bounding_box()
+    assert box["width"] <= 360 and no_horizontal_scroll(page)
+
+    def drag(start, end):
+        page.mouse.move(box["x"] + start[0] * box["width"], box["y"] + start[1] * box["height"])
+        page.mouse.down()
+        for step in range(1, 6):
+            page.mouse.move(box["x"] + (start[0] + (end[0] - start[0]) * step / 5) * box["width"],
+                            box["y"] + (start[1] + (end[1] - start[1]) * step / 5) * box["height"])
+        page.mouse.up()
+
+    drag((0.5, 0.5), (0.62, 0.5))  # a circle around the middle
+    page.locator(".marker [data-tool=arrow]").click()
+    drag((0.1, 0.9), (0.4, 0.6))
+    page.locator(".marker [data-undo]").click()  # the arrow goes again
+    page.locator(".marker [data-tool=text]").click()
+    page.fill(".marker [data-marker-input]", "门未关")
+    drag((0.2, 0.2), (0.2, 0.2))  # a tap places it
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "10-marking-a-photo.png"))
+    page.locator(".marker [data-done]").click()
+    page.wait_for_selector("[data-previews] [data-marked]:not([hidden])")
+    page.locator("#item-form button[type=submit]").click()
+    page.wait_for_url("**/inspections/*#item-*")
+    assert page.console_errors == []
+
+    db.expire_all()
+    marked, original = db.query(Photo).order_by(*Photo.SHOWN_ORDER).all()
+    assert marked.marked_from_id == original.id and original.marked_from_id is None
+    assert (original.width, original.height) == (1440, 1080)  # made smaller on the phone: app.js's LONG_SIDE
+    assert (original.latitude, original.longitude, original.accuracy) == (37.6876, 112.7533, 12)
+    assert marked.latitude == 37.6876 and marked.sent_at is not None
+    inspection = original.inspection
+    assert (inspection.start_latitude, inspection.start_accuracy) == (37.6876, 12) and inspection.start_sent_at
+    uploads = Path(app.config["UPLOAD_DIR"])
+    with Image.open(uploads / marked.path) as drawn, Image.open(uploads / original.path) as plain:
+        red = drawn.getpixel((round(0.62 * 1440), 540))  # on the circle's right edge
+        assert red[0] > 150 and red[1] < 90 and plain.getpixel((round(0.62 * 1440), 540))[0] < 120
+        assert drawn.getpixel((round(0.25 * 1440), round(0.75 * 1080)))[0] < 120  # the arrow was undone
+    page.goto(f"{live_server}/inspections/{inspection.id}/items/{original.item_id}")
+    links = page.locator(".thumbs a").evaluate_all("links => links.map(link => link.getAttribute('href'))")
+    assert links == [f"/photos/{marked.id}", f"/photos/{original.id}"] and no_horizontal_scroll(page)
+    page.screenshot(path=str(ARTIFACTS / "11-marked-photo-shown-first.png"), full_page=True)

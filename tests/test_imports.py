@@ -17,6 +17,7 @@ from .helpers import inspection_id, start
 
 ROSTER_HEADERS = ["企业名称", "统一社会信用代码", "县（区、市）", "行业领域", "地址", "联系人", "联系电话", "监管单位"]
 ANSWERABLE_HEADERS = ["包保检查组", "包保责任人"]  # added later: a file without them is read as before
+LOCATION_HEADERS = ["经度", "纬度"]  # added later still: the registered location, WGS-84 decimal degrees
 CHECKLIST_HEADERS = ["编号", "检查内容", "依据", "检查方法"]
 REPORTED = re.compile(r'<td class="row">(\d+)</td><td class="column">([^<]*)</td><td>([^<]*)</td>')
 
@@ -77,9 +78,9 @@ def test_the_roster_template_has_the_documented_columns_and_lists(login, world):
     workbook = load_workbook(BytesIO(response.data))
     assert workbook.sheetnames == ["企业名录", "填写说明"]
     sheet, guide = workbook["企业名录"], workbook["填写说明"]
-    assert [cell.value for cell in sheet[1]] == [*ROSTER_HEADERS, *ANSWERABLE_HEADERS]
+    assert [cell.value for cell in sheet[1]] == [*ROSTER_HEADERS, *ANSWERABLE_HEADERS, *LOCATION_HEADERS]
     guide_text = [cell.value for row in guide.iter_rows() for cell in row if cell.value]
-    assert set(ANSWERABLE_HEADERS) <= set(guide_text)
+    assert set(ANSWERABLE_HEADERS) <= set(guide_text) and set(LOCATION_HEADERS) <= set(guide_text)
     assert set(ROSTER_HEADERS) <= set(guide_text)
     assert "榆次区" in guide_text and "太谷区" not in guide_text  # a county admin gets its own county only
     assert "建筑施工" in guide_text and "煤矿" in guide_text
@@ -128,6 +129,48 @@ def test_a_good_roster_creates_new_enterprises_and_updates_known_ones(login, wor
     updated = db.get(Enterprise, world.enterprise_a.id)
     assert (updated.name, updated.sector.code, updated.address) == ("榆次建工集团有限公司", "coal", "榆次区新地址")
     assert updated.contact_name == "王经理" and updated.supervising_unit.name == "榆次区住建局"  # blanks keep
+
+
+def test_the_roster_takes_the_registered_location_and_a_blank_keeps_it(login, world, db):
+    world.enterprise_a.longitude, world.enterprise_a.latitude = 112.75321, 37.68712
+    db.commit()
+    new_code = new_codes(1, seed=21)[0]
+    rows = [
+        [*roster_row("榆次定位有限公司", new_code), "112.7601", " 37.6902 "],
+        [*roster_row("榆次建工有限公司", world.enterprise_a.credit_code), "", ""],  # missing: kept as registered
+        [*roster_row("榆次无定位有限公司", new_codes(1, seed=22)[0]), "", ""],
+    ]
+    response = post_roster(english(login("admin_a")), xlsx(ROSTER_HEADERS + LOCATION_HEADERS, rows))
+    assert response.status_code == 302, response.get_data(as_text=True)
+    db.expire_all()
+    located = db.scalars(select(Enterprise).where(Enterprise.credit_code == new_code)).one()
+    assert (located.longitude, located.latitude) == (112.7601, 37.6902)
+    assert (db.get(Enterprise, world.enterprise_a.id).longitude, db.get(Enterprise, world.enterprise_a.id).latitude) \
+        == (112.75321, 37.68712)
+    unlocated = db.scalars(select(Enterprise).where(Enterprise.name == "榆次无定位有限公司")).one()
+    assert (unlocated.longitude, unlocated.latitude) == (None, None)
+    page = english(login("insp_a")).get(f"/s/{located.qr_token}").get_data(as_text=True)
+    assert "Registered location" in page and "37.69020, 112.76010" in page
+
+
+def test_bad_coordinates_in_the_roster_are_refused_row_by_row_with_why(login, world, db):
+    codes = new_codes(4, seed=23)
+    rows = [
+        [*roster_row("度分秒企业", codes[0]), "112°45′12″", "37°41′14″"],
+        [*roster_row("颠倒企业", codes[1]), "37.68712", "112.75321"],  # swapped
+        [*roster_row("半个位置企业", codes[2]), "112.75321", ""],
+        [*roster_row("境外企业", codes[3]), "-112.75", "0"],
+    ]
+    before = count(db, Enterprise)
+    response = post_roster(english(login("admin_a")), xlsx(ROSTER_HEADERS + LOCATION_HEADERS, rows))
+    assert response.status_code == 400
+    problems = reported(response)
+    assert [(row, column) for row, column, _ in problems] == [
+        (2, "经度"), (2, "纬度"), (3, "经度"), (3, "纬度"), (4, "纬度"), (5, "经度"), (5, "纬度"),
+    ]
+    assert "decimal degrees" in problems[0][2] and "swapped" in problems[2][2] and "swapped" in problems[3][2]
+    assert "together" in problems[4][2] and "37.68712" in problems[2][2]
+    assert count(db, Enterprise) == before
 
 
 def test_the_summary_says_how_many_were_added_and_updated(login, world):

@@ -165,7 +165,7 @@ def test_an_inspection_made_offline_survives_a_reload_and_is_sent_once_when_onli
                 buffers: photos.every(p => p.bytes instanceof ArrayBuffer), types: photos.map(p => p.type), sizes};
     }""")
     assert stored["buffers"] and stored["csrf"] and stored["types"] == ["image/jpeg", "image/jpeg"]
-    assert sorted(stored["sizes"]) == [[1200, 1600], [1600, 1067]]  # long side 1600, the smaller one kept
+    assert sorted(stored["sizes"]) == [[1080, 1440], [1440, 960]]  # long side 1440 (app.js Evidence.LONG_SIDE)
     assert counts(db) == (0, 0)  # nothing reached the server while offline
     page.screenshot(path=str(ARTIFACTS / "offline-2-outbox-waiting.png"), full_page=True)
 
@@ -383,3 +383,53 @@ def test_the_in_app_scanner_reads_a_site_code_from_the_camera(server, playwright
         assert page.console_errors == []
     finally:
         browser.close()
+
+
+def test_offline_the_position_and_a_marked_photo_go_with_the_inspection(server, context, world, db, photo_files):
+    """Geolocation mocked: the draft keeps the position at its start and with each photo; a photo marked offline
+    keeps its marked copy beside it; online, the outbox sends the original, then the copy naming it, then the
+    inspection with the position and the phone's clock."""
+    world.enterprise_a.latitude, world.enterprise_a.longitude = 37.68712, 112.75321
+    db.commit()
+    context.grant_permissions(["geolocation"])
+    context.set_geolocation({"latitude": 37.6876, "longitude": 112.7533, "accuracy": 12})
+    page = new_page(context)
+    log_in_ready(page, server.base)
+    token = world.enterprise_a.qr_token
+    context.set_offline(True)
+    page.goto(f"{server.base}/app/inspect/{token}")
+    fill_inspection(page, photo_files[:1], photo_items=("CON-02",))
+    page.locator("li.item[data-code=CON-02] .thumb [data-mark]").click()
+    canvas = page.locator(".marker canvas")
+    box = canvas.bounding_box()
+    page.mouse.move(box["x"] + box["width"] * 0.5, box["y"] + box["height"] * 0.5)
+    page.mouse.down()
+    page.mouse.move(box["x"] + box["width"] * 0.6, box["y"] + box["height"] * 0.5, steps=5)
+    page.mouse.up()
+    page.locator(".marker [data-done]").click()
+    page.wait_for_selector("li.item[data-code=CON-02] .thumb [data-marked]:not([hidden])")
+    assert page.locator("li.item[data-code=CON-02] .thumb").count() == 2 and no_horizontal_scroll(page)
+    page.screenshot(path=str(ARTIFACTS / "offline-6-marked-photo.png"), full_page=True)
+    page.wait_for_function("() => document.querySelector('[data-save-state]').textContent !== 'Saving…'")
+    page.locator("[data-queue]").click()
+    page.wait_for_url("**/app/outbox")
+    queued = page.evaluate("""async () => {
+        const [item] = await Outbox.listItems();
+        const photos = await Outbox.photosOf(item.uuid);
+        return {position: item.body.position, photos: photos.map(p => [p.uuid, p.marked_from || null, !!p.position])};
+    }""")
+    assert queued["position"]["latitude"] == 37.6876 and queued["position"]["accuracy"] == 12
+    (original, none, located), (copy, names, copy_located) = queued["photos"]
+    assert none is None and names == original and located and copy_located
+
+    context.set_offline(False)
+    page.wait_for_selector("li.outbox-item[data-state=sent]", timeout=30000)
+    db.expire_all()
+    [inspection] = db.scalars(select(Inspection)).all()
+    assert (inspection.start_latitude, inspection.start_accuracy) == (37.6876, 12.0)
+    assert inspection.start_sent_at is not None and not inspection.start_evidence.clock_off
+    assert round(inspection.start_evidence.distance) == 54
+    marked, plain = inspection.photos  # the marked copy first
+    assert (marked.uuid, plain.uuid) == (copy, original) and marked.marked_from_id == plain.id
+    assert plain.latitude == 37.6876 and marked.hazard_id == plain.hazard_id is not None
+    assert page.console_errors == []

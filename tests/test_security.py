@@ -256,7 +256,8 @@ def test_every_page_carries_the_security_headers(client, world):
     assert headers["X-Content-Type-Options"] == "nosniff"
     assert headers["X-Frame-Options"] == "DENY"
     assert headers["Referrer-Policy"] == "same-origin"
-    assert "camera=(self)" in headers["Permissions-Policy"] and "geolocation=()" in headers["Permissions-Policy"]
+    assert "camera=(self)" in headers["Permissions-Policy"] and "geolocation=(self)" in headers["Permissions-Policy"]
+    assert "microphone=()" in headers["Permissions-Policy"]  # the position for presence evidence, no other sensor
     assert "Strict-Transport-Security" not in headers  # plain http: the browser would ignore it
 
 

@@ -37,6 +37,7 @@ from checklist.models import (
     Sector,
     User,
 )
+from checklist.presence import fix_of
 from checklist.read import enterprises
 from checklist.read import teams as read_teams
 from checklist.rules import accounts, outbox
@@ -243,6 +244,8 @@ def put_photo(client_uuid: str):
     data, session, config = request.get_data(cache=False), get_session(), current_app.config
     arguments = {
         "site": query.site, "captured_at": query.captured_at, "upload_dir": config["UPLOAD_DIR"], "limits": config,
+        "fix": fix_of(query.latitude, query.longitude, query.accuracy, query.located_at, query.sent_at),
+        "marked_from": query.marked_from,
     }
     try:
         received = outbox.receive_photo(session, acting_user(), photo_uuid, data, **arguments)
@@ -276,9 +279,9 @@ def hazard_input(hazard: schemas.HazardBody) -> HazardInput:
     )
 
 
-def submission_input(body: schemas.SelfInspection | schemas.TeamInspection) -> outbox.Submission:
-    """What the rules receive: the parsed body in their own types."""
-    signature = body.signature
+def submission_input(body: schemas.SelfInspection | schemas.TeamInspection, sent_at) -> outbox.Submission:
+    """What the rules receive: the parsed body in their own types (`sent_at`: the phone's clock, of the query)."""
+    signature, position = body.signature, body.position
     return outbox.Submission(
         site=body.site,
         mode=InspectionMode(body.mode),
@@ -305,6 +308,9 @@ def submission_input(body: schemas.SelfInspection | schemas.TeamInspection) -> o
             signer_name=signature.signer_name, png_base64=getattr(signature, "png_base64", None),
             refused=signature.refused,
         ),
+        position=None if position is None else fix_of(
+            position.latitude, position.longitude, position.accuracy, position.located_at, sent_at, prefix="position",
+        ),
     )
 
 
@@ -314,7 +320,7 @@ def submission_input(body: schemas.SelfInspection | schemas.TeamInspection) -> o
     description="One transaction: the inspection is started, every item answered, submitted and signed. The same "
     "body again: 200 and the stored inspection; another body under the same UUID: 409. Photo UUIDs are declared; "
     "the photos that already arrived are attached at once.",
-    security=WRITE, body=schemas.Submission,
+    security=WRITE, body=schemas.Submission, query=schemas.SentQuery,
     answers={201: ("created", schemas.InspectionReceipt),
              200: ("received before, with this body", schemas.InspectionReceipt)},
     errors=(400, 401, 403, 404, 409, 413, 415, 422),
@@ -328,7 +334,8 @@ def put_inspection(client_uuid: str):
             return inspection_body(stored), 200
         if isinstance(raw, dict):  # who may send it, before what it holds is read
             outbox.site_for(session, user, raw.get("site"))
-        submission = submission_input(parse(schemas.Submission, raw))
+        sent_at = parse(schemas.SentQuery, request.args.to_dict()).sent_at
+        submission = submission_input(parse(schemas.Submission, raw), sent_at)
         received = outbox.receive_inspection(
             session, current_app.extensions["catalogue"], user, inspection_uuid, submission, body_hash,
         )

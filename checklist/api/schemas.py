@@ -29,6 +29,7 @@ from pydantic.json_schema import SkipJsonSchema
 
 from checklist.clock import CHINA
 from checklist.models import EnforcementKind, HazardLevel, InspectionMode, Role
+from checklist.presence import MAX_ACCURACY_METRES
 
 MAX_ID = 2**31 - 1
 UUID_PATTERN = r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
@@ -102,6 +103,23 @@ def tagged(value: object, key: str, tags: dict[object, str], otherwise: str) -> 
     return tags.get(tag, otherwise) if type(tag) in (str, bool) else otherwise
 
 
+def Degrees(limit: int, json: bool = True, **extra) -> type[float]:  # noqa: N802 - a type
+    """A latitude (limit 90) or longitude (180) in WGS-84 degrees: the range is stated here and decided by the
+    rule (presence.check_fix), so that the form and the API refuse it alike. A JSON body's is a number."""
+    return Annotated[float, *([BeforeValidator(json_number)] if json else []), Field(json_schema_extra={
+        "minimum": -limit, "maximum": limit, **extra})]
+
+
+def Accuracy(json: bool = True) -> type[float]:  # noqa: N802 - a type
+    """The accuracy radius in metres, stated and decided as Degrees; a query's is text, a JSON body's a number."""
+    return Annotated[float, *([BeforeValidator(json_number)] if json else []), Field(json_schema_extra={
+        "exclusiveMinimum": 0, "maximum": MAX_ACCURACY_METRES, "description": "the radius in metres"})]
+
+
+SentAt = Field(None, description="the phone's clock when it sent this (kept beside the server's time; a gap over "
+                                 "10 minutes is flagged)")
+
+
 # Requests.
 
 
@@ -118,6 +136,26 @@ class PhotoQuery(BaseModel):
     site: Annotated[str, StringConstraints(pattern=NO_NUL)] = Field(
         description="the QR token of the enterprise where it was taken")
     captured_at: Moment | None = Field(None, description="when it was taken, if the image itself does not say")
+    latitude: Degrees(90, json=False, description="where the phone was (WGS-84), with longitude and accuracy") \
+        | None = None
+    longitude: Degrees(180, json=False) | None = None
+    accuracy: Accuracy(json=False) | None = None
+    located_at: Moment | None = Field(None, description="when the position was fixed, by the phone's clock")
+    sent_at: Moment | None = SentAt
+    marked_from: Uuid | None = Field(None, description="a marked copy: the UUID of its original, sent before it")
+
+
+class SentQuery(BaseModel):
+    sent_at: Moment | None = SentAt
+
+
+class Position(BaseModel):
+    """Where the phone was at the start of the inspection, if the inspector let it tell."""
+
+    latitude: Degrees(90)
+    longitude: Degrees(180)
+    accuracy: Accuracy()
+    located_at: Moment | None = Field(None, description="when the position was fixed, by the phone's clock")
 
 
 class HazardBody(BaseModel, json_schema_extra=decided_by_rules("description", "responsible_person")):
@@ -201,6 +239,7 @@ class SubmissionBody(BaseModel):
     results: list[Result] = Field(max_length=1000, description="one for every item of the checklist version")
     inspectors: list[Id] = Field([], max_length=100, description="members of the team")
     signature: Signature | None = None
+    position: Position | None = None
 
 
 class SelfInspection(SubmissionBody):

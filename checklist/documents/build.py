@@ -2,9 +2,10 @@
 
 from datetime import datetime
 
+from flask_babel import get_locale
 from flask_babel import gettext as _
 
-from checklist import access
+from checklist import access, presence
 from checklist.clock import to_local
 from checklist.documents.papers import (
     ExtensionForm,
@@ -113,6 +114,35 @@ def findings(inspection: Inspection) -> str:
     )
 
 
+def position(inspection: Inspection) -> str:
+    """现场定位: where the phone was at the start and with the photos, against the registered location, with the
+    flags of checklist/presence.py; "" when the phone recorded no position."""
+    parts = []
+    start = inspection.start_evidence
+    if start is not None:
+        place = _("%(latitude).5f, %(longitude).5f (WGS-84, within %(accuracy)d m)", latitude=start.fix.latitude,
+                  longitude=start.fix.longitude, accuracy=round(start.fix.accuracy))
+        if start.distance is None:
+            parts.append(_("At the start the phone was at %(place)s; the roster has no location for the enterprise.",
+                           place=place))
+        else:
+            parts.append(_("At the start the phone was at %(place)s, %(metres)d m from the enterprise's registered "
+                           "location.", place=place, metres=round(start.distance)))
+        if start.far:
+            parts.append(_("More than %(metres)d m from the registered location: check.", metres=presence.FAR_METRES))
+        if start.clock_off:
+            parts.append(_("The phone's clock was %(minutes)d minutes off the server's.",
+                           minutes=start.clock_gap_minutes))
+    located = [evidence for evidence in (photo.evidence for photo in inspection.photos) if evidence is not None]
+    distances = [evidence.distance for evidence in located if evidence.distance is not None]
+    if distances:
+        parts.append(_("%(count)d photos carry a position, the farthest %(metres)d m from the registered location.",
+                       count=len(located), metres=round(max(distances))))
+    elif located:
+        parts.append(_("%(count)d photos carry a position.", count=len(located)))
+    return ("" if str(get_locale()).startswith("zh") else " ").join(parts)  # Chinese sentences take no space
+
+
 def record(document: Document) -> InspectionRecord:
     inspection = document.inspection
     return InspectionRecord(
@@ -120,7 +150,7 @@ def record(document: Document) -> InspectionRecord:
         started_at=local(inspection.started_at), ended_at=local(inspection.submitted_at),
         officers=officers(inspection.inspectors), findings=findings(inspection), problems=problems(inspection),
         actions=[action_line(action) for action in inspection.actions], signature=on_site_signature(inspection),
-        issued_on=local(document.issued_at).date(),
+        issued_on=local(document.issued_at).date(), position=position(inspection),
     )
 
 

@@ -83,6 +83,7 @@ class InspectionRecord:
     actions: list[str]  # what was done on site (the enforcement actions), one line each
     signature: Signature  # the on-site responsible person's, or the refusal
     issued_on: date
+    position: str = ""  # presence evidence: where the phone was at the start and with the photos ("" for none)
 
 
 @dataclass(frozen=True)

@@ -250,6 +250,8 @@ def inspection_record(document, paper: InspectionRecord) -> None:
     line(document, _("Place inspected: %(place)s", place=fill(paper.place)))
     line(document, _("Time: %(start)s to %(end)s", start=fill(moment(paper.started_at)),
                      end=fill(moment(paper.ended_at))))
+    if paper.position:
+        line(document, _("On-site position: %(position)s", position=fill(paper.position)))
     line(document, _(
         "We are %(names)s, law enforcement officers of %(authority)s; our card numbers are %(cards)s, and these are "
         "our cards (cards shown). We are inspecting your unit on site according to the law; please cooperate.",

@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from checklist import access, credit_code
+from checklist import access, credit_code, presence
 from checklist.models import Campaign, Checklist, County, Enterprise, Role, Sector, Team, Unit, User, new_token
 from checklist.read.coverage import county_members
 from checklist.rules import teams as team_rules
@@ -192,10 +192,23 @@ def _check_roster_row(
             problem("监管单位", _l("%(unit)s belongs to another county: choose a unit of %(county)s or of the city.",
                                unit=unit.name, county=county.name))
 
+    _check_location(cells, problem)
     answerable = _answerable(cells, county, lookups, problem) if county is not None else None
     if len(errors) > before:
         return None
     return _RosterEntry(cells, code, county, sector, unit, enterprise, answerable)
+
+
+def _check_location(cells: dict[str, str], problem) -> None:
+    """The registered location: both cells or neither, each in decimal degrees within China (presence)."""
+    longitude, latitude = cells["经度"], cells["纬度"]
+    if bool(longitude) != bool(latitude):
+        problem("纬度" if longitude else "经度", _l("Give the longitude and the latitude together, or neither."))
+        return
+    for header, text, is_longitude in (("经度", longitude, True), ("纬度", latitude, False)):
+        reason = presence.coordinate_problem(text, is_longitude) if text else None
+        if reason is not None:
+            problem(header, reason)
 
 
 def _answerable(cells: dict[str, str], county: County, lookups: _Lookups, problem) -> tuple[Team, User] | None:
@@ -242,6 +255,8 @@ def _store(session: Session, entry: _RosterEntry) -> bool:
             setattr(enterprise, attribute, cells[header])
     if entry.unit is not None:
         enterprise.supervising_unit = entry.unit
+    if cells["经度"]:  # blank: the registered location stays as it is
+        enterprise.longitude, enterprise.latitude = float(cells["经度"]), float(cells["纬度"])
     return created
 
 

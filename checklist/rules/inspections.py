@@ -6,7 +6,7 @@ API both come here, so each rule and its message exist once; a refusal names its
 (``hazard.description``) when there is one, and has the code "forbidden" when the user may not do it.
 """
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -15,7 +15,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from checklist import access, tallies
+from checklist import access, presence, tallies
 from checklist.clock import local_today, to_local
 from checklist.db import lock
 from checklist.imaging import ProcessedPhoto
@@ -95,13 +95,17 @@ def start_inspection(
     team: Team | None,
     client_uuid: str,
     checklist: Checklist | None = None,
+    fix: presence.Fix | None = None,
 ) -> Inspection:
     """Open a draft inspection of an enterprise, or of a unit (督政); the same client UUID sent again returns
     the same draft.
 
     A checklist version given by the caller (the one a phone worked offline with) is kept; else the current one:
-    the sector's for an enterprise, the 督政 checklist for a unit.
+    the sector's for an enterprise, the 督政 checklist for a unit. `fix` is where the phone was at the start, if
+    the inspector let it tell: kept with the server's time of receipt.
     """
+    if fix is not None:
+        presence.check_fix(fix)
     lock(session, target)  # the same form sent twice at once: the second finds the first's draft
     existing = session.scalars(select(Inspection).where(Inspection.uuid == client_uuid)).first()
     if existing is not None:
@@ -129,6 +133,7 @@ def start_inspection(
         mode=mode,
         inspectors=[user],
     )
+    inspection.start_fix = fix
     session.add(inspection)
     session.flush()
     return inspection
@@ -161,12 +166,20 @@ def record_result(
     *,
     photos: Sequence[ProcessedPhoto] = (),
     upload_dir: str | None = None,
+    marked: Mapping[int, ProcessedPhoto] | None = None,
+    fix: presence.Fix | None = None,
 ) -> ItemResult:
     """Record an item's outcome and its photos (accepted by rules.photos.accept, stored under upload_dir);
-    a failed item needs a hazard, other outcomes drop it."""
+    a failed item needs a hazard, other outcomes drop it.
+
+    `marked` gives the marked copy of a photo by its index in `photos` (stored after it, pointing at it); `fix` is
+    where the phone was when they were taken."""
     _require_editable(user, inspection)
     if item.checklist_id != inspection.checklist_id:
         raise InspectionError(_l("That item is not on this inspection's checklist."))
+    marked = marked or {}
+    if any(not 0 <= index < len(photos) for index in marked):
+        raise InspectionError(_l("A marked photo must come with its original."), field="photos")
     if outcome is Outcome.FAIL:
         _require_described(hazard)
         # no earlier than the day of the inspection
@@ -187,8 +200,11 @@ def record_result(
     elif stored is not None:
         inspection.hazards.remove(stored)
         stored = None
-    for processed in photos:
-        store(session, upload_dir, processed, user, inspection, item=item, hazard=stored)
+    for index, processed in enumerate(photos):
+        original = store(session, upload_dir, processed, user, inspection, item=item, hazard=stored, fix=fix)
+        if index in marked:
+            store(session, upload_dir, marked[index], user, inspection, item=item, hazard=stored, fix=fix,
+                  marked_from=original)
     return result
 
 

@@ -44,6 +44,7 @@ from checklist.models import (
     Team,
     User,
 )
+from checklist.presence import Fix
 from checklist.read.enterprises import enterprise_by_token
 from checklist.refusal import Refused
 from checklist.rules import photos
@@ -129,6 +130,7 @@ class Submission:
     actions: tuple[ActionInput, ...]
     inspector_ids: tuple[int, ...]
     signature: SignatureInput | None
+    position: Fix | None = None  # where the phone was at the start; its sent_at is the request's
 
 
 @contextmanager
@@ -257,7 +259,7 @@ def receive_inspection(
     _lock(session, enterprise)
     inspection = start_inspection(
         session, catalogue, user, enterprise, mode=submission.mode, team=team,
-        client_uuid=client_uuid, checklist=checklist,
+        client_uuid=client_uuid, checklist=checklist, fix=submission.position,
     )
     if inspection.client_hash or not inspection.is_draft:  # another request stored it since we looked
         return Received(received_before(session, user, client_uuid, body_hash), created=False)
@@ -391,16 +393,21 @@ def receive_photo(
     captured_at: datetime | None,
     upload_dir: str,
     limits: dict,
+    fix: Fix | None = None,
+    marked_from: str | None = None,
 ) -> Received:
     """Store a photo sent from a phone's outbox, stamped and re-encoded like an upload.
 
     It is attached at once when an inspection already declared its UUID, else kept with its enterprise
-    until one does. The same bytes sent again return the stored photo; other bytes are refused.
+    until one does. The same bytes sent again return the stored photo; other bytes are refused. `fix` is where
+    the phone was when it was taken; `marked_from` the UUID of the original of a marked copy, sent before it by
+    the same inspector from the same enterprise (the outbox sends a draft's photos in the order they were made).
     """
     enterprise = site_for(session, user, site)
     existing = photo_received_before(session, user, client_uuid, data, enterprise)
     if existing is not None:
         return Received(existing, created=False)
+    original = _original(session, user, enterprise, client_uuid, marked_from) if marked_from else None
     found = _declaring_inspection(session, client_uuid)
     if found is not None and not _fits(found[0], enterprise, user):
         raise conflict()
@@ -412,10 +419,21 @@ def receive_photo(
     existing = photo_received_before(session, user, client_uuid, data, enterprise)  # sent twice at once
     if existing is not None:
         return Received(existing, created=False)
-    photo = photos.store(session, upload_dir, processed, user, enterprise=enterprise, client_uuid=client_uuid)
+    photo = photos.store(session, upload_dir, processed, user, enterprise=enterprise, client_uuid=client_uuid,
+                         fix=fix, marked_from=original)
     # A phone's clock far off says nothing of when the photo was taken: the photo is kept, its time is not.
     photo.captured_at = processed.captured_at or (captured_at if captured_at and is_plausible_moment(captured_at)
                                                    else None)
     session.flush()
     _attach_if_declared(session, photo, enterprise, user)  # looked up again now that this transaction writes
     return Received(photo, created=True)
+
+
+def _original(session: Session, user: User, enterprise: Enterprise, client_uuid: str, original_uuid: str) -> Photo:
+    """The original a marked copy names: a photo the same inspector sent from the same enterprise, not a copy."""
+    original = session.scalars(select(Photo).where(Photo.uuid == original_uuid)).first()
+    if (original is None or original_uuid == client_uuid or original.is_marked
+            or not _belongs(original, enterprise.id, user.id)):
+        raise OutboxError("not_found", _l("The original of this marked photo has not arrived: send it first."),
+                          field="marked_from")
+    return original

@@ -21,6 +21,7 @@ from checklist.clock import to_local
 from checklist.db import released
 from checklist.imaging import PhotoError, ProcessedPhoto, open_checked, process_photo
 from checklist.models import ChecklistItem, Enterprise, Hazard, Inspection, Photo, Unit, User, WorkerReport, utcnow
+from checklist.presence import Fix, check_fix
 
 __all__ = ["PhotoError", "accept", "signature_png", "store"]
 
@@ -80,14 +81,19 @@ def store(
     enterprise: Enterprise | None = None,
     client_uuid: str | None = None,
     worker_report: WorkerReport | None = None,
+    fix: Fix | None = None,
+    marked_from: Photo | None = None,
 ) -> Photo:
     """Write the files, then add the row that points at them (the caller commits).
 
     A photo sent ahead of its inspection has none yet: it then needs the enterprise it was taken at. A worker's
-    report's photo has its report and its enterprise, and no uploader.
+    report's photo has its report and its enterprise, and no uploader. `fix` is where the phone was (checked here);
+    `marked_from` the original of a marked copy.
     """
     if (user is None) != (worker_report is not None):
         raise ValueError("a photo has its uploader, unless it is a worker's report's")
+    if fix is not None:
+        check_fix(fix)
     if inspection is None and enterprise is None:
         raise ValueError("a photo needs its inspection or its enterprise")
     name = uuid.uuid4().hex
@@ -110,7 +116,9 @@ def store(
         captured_at=processed.captured_at,
         uploaded_by=user,
         worker_report=worker_report,
+        marked_from_id=marked_from.id if marked_from is not None else None,
     )
+    photo.fix = fix
     session.add(photo)
     session.flush()
     return photo

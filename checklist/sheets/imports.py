@@ -63,6 +63,8 @@ ROSTER_COLUMNS = (
     Column("监管单位", "unit", False),
     Column("包保检查组", "team", False, added=True),
     Column("包保责任人", "person", False, added=True),
+    Column("经度", "longitude", False, added=True),  # the registered location, WGS-84 decimal degrees
+    Column("纬度", "latitude", False, added=True),
 )
 TEAM_COLUMNS = (
     Column("单位", "unit", True, _length(Unit.name)),
@@ -291,7 +293,7 @@ def _list_validation(sheet, column: int, source: str, title: str, message: str, 
 def roster_template(choices: RosterChoices) -> bytes:
     """The roster workbook to fill in: the sheet 企业名录 and the sheet 填写说明 with the allowed values."""
     workbook = Workbook()
-    sheet = _data_sheet(workbook, ROSTER_SHEET, ROSTER_COLUMNS, [30, 22, 12, 14, 36, 10, 16, 22, 22, 12],
+    sheet = _data_sheet(workbook, ROSTER_SHEET, ROSTER_COLUMNS, [30, 22, 12, 14, 36, 10, 16, 22, 22, 12, 12, 12],
                         {"credit_code", "contact_phone"})
     yes, no = _("Yes"), _("No")
     guide = _guide(workbook, [
@@ -314,6 +316,11 @@ def roster_template(choices: RosterChoices) -> bytes:
                           "It may be left blank when the person is in one team only.")),
         ("包保责任人", no, _("The person answerable: the name or the user name of a member of that team, of a unit "
                           "of the enterprise's county.")),
+        ("经度", no, _("The registered location's longitude in decimal degrees east, WGS-84 (as a phone's GPS or "
+                     "the browser gives it, not the GCJ-02 of some map apps), e.g. 112.75321. Together with the "
+                     "latitude; the inspectors' positions are held against it.")),
+        ("纬度", no, _("The registered location's latitude in decimal degrees north, WGS-84, e.g. 37.68712. "
+                     "Together with the longitude.")),
     ], [
         _("One enterprise a row, below the header row. Keep the header row as it is."),
         _("At most %(num)d rows and %(size)d MB a file.", num=MAX_ROWS, size=MAX_BYTES // (1024 * 1024)),

@@ -47,6 +47,7 @@ from checklist.models import (
     Outcome,
     ReviewVerdict,
 )
+from checklist.presence import Fix, read_fix
 from checklist.read.statistics import check_highlights, check_problems
 from checklist.rules.accounts import MIN_PASSWORD_LENGTH
 
@@ -89,7 +90,23 @@ class LoginForm(FlaskForm):
     password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=200)])
 
 
-class StartInspectionForm(FlaskForm):
+class PositionFields:
+    """Where the phone was, filled in by app.js when the inspector lets the browser tell (checklist/presence.py);
+    empty without JavaScript or without a fix. Checked by presence.read_fix as the API's values are."""
+
+    latitude = HiddenField()
+    longitude = HiddenField()
+    accuracy = HiddenField()
+    located_at = HiddenField()
+    sent_at = HiddenField()
+
+    def fix(self) -> Fix | None:
+        """The position sent, checked (presence.Refused when it is not valid), or None."""
+        return read_fix({name: self[name].data for name in ("latitude", "longitude", "accuracy", "located_at",
+                                                            "sent_at")})
+
+
+class StartInspectionForm(PositionFields, FlaskForm):
     """The modes and teams offered are the user's; whether one sent may be used is start_inspection's rule."""
 
     client_uuid = HiddenField(validators=[DataRequired(), UUID()])
@@ -152,10 +169,14 @@ class MeasureForm(FlaskForm):
     note = TextAreaField(_l("What it was about"), validators=[Length(max=1000)])
 
 
-class ItemForm(FlaskForm):
+class ItemForm(PositionFields, FlaskForm):
     outcome = RadioField(_l("Result"), choices=choices(Outcome), validators=[DataRequired()])
     note = TextAreaField(_l("Note"), validators=[Length(max=1000)])
     photos = MultipleFileField(_l("Photos"))
+    # The marked copies app.js drew (its canvas), each of the photo at that index of marked_for ("0,2"): none
+    # without JavaScript, where the photos go up as they are.
+    marked = MultipleFileField()
+    marked_for = HiddenField(validators=[Length(max=400)])
     level = RadioField(_l("Hazard level"), choices=choices(HazardLevel), default=HazardLevel.GENERAL.value)
     description = TextAreaField(_l("Hazard description"), validators=[Length(max=1000)])
     deadline = DateField(_l("Deadline"), validators=[Optional()])

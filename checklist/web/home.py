@@ -13,7 +13,7 @@ from markupsafe import Markup
 from sqlalchemy import select, text
 from sqlalchemy.exc import SQLAlchemyError
 
-from checklist import access
+from checklist import access, presence
 from checklist.clock import local_today, to_local
 from checklist.db import MAX_INTEGER, get_session
 from checklist.models import Enterprise, Inspection, InspectionStatus, Photo, inspection_inspector
@@ -22,10 +22,11 @@ from checklist.rules.inspections import active_campaign_or_none
 
 bp = Blueprint("views", __name__)
 
-# The in-app QR scanner uses the camera; nothing uses any other device or sensor. (Only features every
+# The in-app QR scanner uses the camera, and an inspection's start and photos the position (presence evidence,
+# with the inspector's permission); nothing uses any other device or sensor. (Only features every
 # browser knows: an unknown one is reported as an error in the console.)
 PERMISSIONS_POLICY = (
-    "camera=(self), microphone=(), geolocation=(), payment=(), usb=(), magnetometer=(), gyroscope=(), "
+    "camera=(self), microphone=(), geolocation=(self), payment=(), usb=(), magnetometer=(), gyroscope=(), "
     "accelerometer=()"
 )
 HSTS = "max-age=31536000"  # a year; subdomains are the city's business, not this app's
@@ -60,7 +61,7 @@ def init_app(app: Flask) -> None:
         return response
 
     # Templates ask access, not roles.
-    app.jinja_env.globals.update(inline_css=Markup(css), access=access, id_url=id_url)
+    app.jinja_env.globals.update(inline_css=Markup(css), access=access, id_url=id_url, far_metres=presence.FAR_METRES)
     app.add_template_filter(lambda moment: to_local(moment).strftime("%Y-%m-%d %H:%M") if moment else "", "local")
     app.context_processor(lambda: {"today": local_today(), "get_locale": get_locale})
 

@@ -24,6 +24,7 @@ from checklist.models import (
     User,
 )
 from checklist.read import oversight
+from checklist.refusal import Refused
 from checklist.rules import photos
 from checklist.rules.inspections import (
     HazardInput,
@@ -89,9 +90,9 @@ def start_from(form: StartInspectionForm, target: Enterprise | Unit, back: str):
     try:
         inspection = start_inspection(
             session, current_app.extensions["catalogue"], current_user, target,
-            mode=InspectionMode(form.mode.data), team=team, client_uuid=form.client_uuid.data,
+            mode=InspectionMode(form.mode.data), team=team, client_uuid=form.client_uuid.data, fix=form.fix(),
         )
-    except InspectionError as error:
+    except Refused as error:  # InspectionError, or the position refused
         flash(str(error.message), "error")
         return redirect(back)
     session.commit()
@@ -176,15 +177,33 @@ def item(inspection_id: int, item_id: int):
     ), status
 
 
+def marked_uploads(form: ItemForm, count: int) -> dict[int, bytes]:
+    """The marked copies sent, by the index of their photo; ValueError when they do not pair with the photos."""
+    marked = [upload.read() for upload in form.marked.data or [] if upload and upload.filename]
+    indexes = [int(index) for index in form.marked_for.data.split(",") if index.strip()] if form.marked_for.data else []
+    if len(indexes) != len(marked) or len(set(indexes)) != len(indexes) or any(not 0 <= i < count for i in indexes):
+        raise ValueError("marked copies without their photos")
+    return dict(zip(indexes, marked, strict=True))
+
+
 def save_item(inspection: Inspection, item: ChecklistItem, form: ItemForm):
-    """Store one item's result, hazard and photos together, or nothing at all."""
+    """Store one item's result, hazard and photos (with their marked copies and position) together, or nothing."""
     session, config = get_session(), current_app.config
     uploads = [upload.read() for upload in form.photos.data or [] if upload and upload.filename]
     try:
-        processed = photos.accept(session, uploads, inspection.target, current_user, config, held=(inspection,))
+        fix = form.fix()
+        marked = marked_uploads(form, len(uploads))
+    except (Refused, ValueError) as error:
+        form.photos.errors = [str(error.message) if isinstance(error, Refused) else
+                              _("A marked photo must come with its original.")]
+        return None
+    try:
+        processed = photos.accept(session, uploads + list(marked.values()), inspection.target, current_user, config,
+                                  held=(inspection,))
     except photos.PhotoError as error:
         form.photos.errors = [str(error.message)]
         return None
+    processed, marked = processed[:len(uploads)], dict(zip(marked, processed[len(uploads):], strict=True))
     outcome = Outcome(form.outcome.data)
     hazard = None
     if outcome is Outcome.FAIL and (form.description.data.strip() or form.responsible_person.data.strip()):
@@ -197,7 +216,7 @@ def save_item(inspection: Inspection, item: ChecklistItem, form: ItemForm):
         )
     try:
         record_result(session, current_user, inspection, item, outcome, form.note.data, hazard,
-                      photos=processed, upload_dir=config["UPLOAD_DIR"])
+                      photos=processed, upload_dir=config["UPLOAD_DIR"], marked=marked, fix=fix)
     except InspectionError as error:
         fields = {"hazard.description": form.description, "hazard.responsible_person": form.responsible_person,
                   "hazard.deadline": form.deadline}

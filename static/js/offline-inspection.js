@@ -1,8 +1,10 @@
 /* The inspection form of the installed app (/app/inspect/<token>): works without a signal.
  *
  * The draft is kept in IndexedDB as the inspector types (a reload, a closed tab or a restarted
- * phone loses nothing); photos are compressed here (long side 1600 px, JPEG 0.8) and kept as
- * ArrayBuffers; "Save to outbox" queues the inspection under its uuid, and outbox.js sends it.
+ * phone loses nothing); photos are made smaller by app.js's Evidence.compress (the size and quality measured
+ * for issue 16) and kept as ArrayBuffers, each with the phone's position when it was added and, if the inspector
+ * marked it (Evidence.mark), its marked copy beside it; the position at the start goes with the inspection.
+ * "Save to outbox" queues the inspection under its uuid, and outbox.js sends it.
  * The inspection's uuid is the record's key: saving again from this or another tab overwrites the
  * same record, and a draft that has been queued refuses further changes.
  * Every text shown comes from the page (templates/app/inspect.html), none from here.
@@ -11,11 +13,10 @@
   "use strict";
 
   const root = document.getElementById("offline-inspection");
-  if (!root || !window.Outbox || !window.indexedDB) return;
+  if (!root || !window.Outbox || !window.indexedDB || !window.Evidence) return;
   const Outbox = window.Outbox;
+  const Evidence = window.Evidence;
 
-  const LONG_SIDE = 1600;
-  const QUALITY = 0.8;
   const SAVE_DELAY = 300;
   const FINE = /^\d{1,10}(\.\d{1,2})?$/;
 
@@ -32,8 +33,8 @@
     return text.replace(/\{(\w+)\}/g, function (whole, name) { return name in values ? values[name] : whole; });
   };
 
-  let state = null; // the draft record: {uuid, user, site, site_name, sector_code, checklist, started_at, form}
-  let photos = []; // [{uuid, item_code, url}] of this draft
+  let state = null; // the draft record: {uuid, user, site, site_name, sector_code, checklist, started_at, position, form}
+  let photos = []; // [{uuid, item_code, marked_from, url}] of this draft
   let locked = false;
   let saveTimer = null;
   let me = null;
@@ -96,8 +97,9 @@
       }
       state = {
         uuid: Outbox.uuid(), user: user, site: token, site_name: site.name, sector_code: site.sector_code,
-        checklist: checklist, started_at: new Date().toISOString(), form: emptyForm(),
+        checklist: checklist, started_at: new Date().toISOString(), position: null, form: emptyForm(),
       };
+      locateStart();
     }
     sessionStorage.setItem(sessionKey, state.uuid);
     $("[data-site-name]").textContent = site.name;
@@ -209,71 +211,56 @@
     pad.show(signature.png);
   }
 
+  // ---- Position -------------------------------------------------------------------------------
+
+  /* Where the phone is at the start, if the inspector allows: kept with the draft, sent with the inspection. */
+  function locateStart() {
+    Evidence.locate({ wait: 15000 }).then(function (fix) {
+      if (!fix || locked || !state || state.position) return;
+      state.position = fix;
+      scheduleSave();
+    });
+  }
+
   // ---- Photos ---------------------------------------------------------------------------------
 
   async function loadPhotos() {
     photos.forEach(function (photo) { URL.revokeObjectURL(photo.url); });
     const stored = await Outbox.photosOf(state.uuid);
     photos = stored.map(function (photo) {
-      return { uuid: photo.uuid, item_code: photo.item_code, url: URL.createObjectURL(new Blob([photo.bytes], { type: photo.type })) };
+      return {
+        uuid: photo.uuid, item_code: photo.item_code, marked_from: photo.marked_from || null,
+        url: URL.createObjectURL(new Blob([photo.bytes], { type: photo.type })),
+      };
     });
     $$("li.item").forEach(showThumbs);
+  }
+
+  /* An item's photos, each marked copy just before its original (as the server shows them). */
+  function itemPhotos(code) {
+    const own = photos.filter(function (photo) { return photo.item_code === code; });
+    const shown = [];
+    own.filter(function (photo) { return !photo.marked_from; }).forEach(function (original) {
+      own.filter(function (photo) { return photo.marked_from === original.uuid; }).forEach(function (copy) { shown.push(copy); });
+      shown.push(original);
+    });
+    return shown;
   }
 
   function showThumbs(node) {
     const box = $("[data-thumbs]", node);
     box.textContent = "";
     const template = document.getElementById("thumb-template");
-    photos.filter(function (photo) { return photo.item_code === node.dataset.code; }).forEach(function (photo) {
+    itemPhotos(node.dataset.code).forEach(function (photo) {
       const thumb = template.content.firstElementChild.cloneNode(true);
       thumb.querySelector("img").src = photo.url;
       thumb.dataset.photo = photo.uuid;
+      const badge = thumb.querySelector("[data-marked]");
+      if (badge) badge.hidden = !photo.marked_from;
+      const markButton = thumb.querySelector("[data-mark]");
+      if (markButton) markButton.hidden = !!photo.marked_from || !Evidence.canMark;
       box.appendChild(thumb);
     });
-  }
-
-  function loadImage(file) {
-    return new Promise(function (resolve, reject) {
-      const url = URL.createObjectURL(file);
-      const image = new Image();
-      image.onload = function () { resolve({ image: image, url: url }); };
-      image.onerror = function () { URL.revokeObjectURL(url); reject(new Error("not an image")); };
-      image.src = url;
-    });
-  }
-
-  function blobBytes(blob) {
-    if (blob.arrayBuffer) return blob.arrayBuffer();
-    return new Promise(function (resolve, reject) {
-      const reader = new FileReader();
-      reader.onload = function () { resolve(reader.result); };
-      reader.onerror = function () { reject(reader.error); };
-      reader.readAsArrayBuffer(blob);
-    });
-  }
-
-  /* Long side at most 1600 px, JPEG at 0.8 (the server re-encodes and stamps it again). A file the
-   * browser cannot draw (HEIC on some phones) is kept as it is, for the server to judge. */
-  async function compress(file) {
-    let loaded;
-    try {
-      loaded = await loadImage(file);
-    } catch (error) {
-      return { bytes: await blobBytes(file), type: file.type || "application/octet-stream" };
-    }
-    const image = loaded.image;
-    const width = image.naturalWidth;
-    const height = image.naturalHeight;
-    const scale = Math.min(1, LONG_SIDE / Math.max(width, height));
-    const canvas = document.createElement("canvas");
-    canvas.width = Math.max(1, Math.round(width * scale));
-    canvas.height = Math.max(1, Math.round(height * scale));
-    canvas.getContext("2d").drawImage(image, 0, 0, canvas.width, canvas.height);
-    URL.revokeObjectURL(loaded.url);
-    const blob = await new Promise(function (resolve) { canvas.toBlob(resolve, "image/jpeg", QUALITY); });
-    canvas.width = canvas.height = 0; // let the phone have its memory back
-    if (!blob) return { bytes: await blobBytes(file), type: file.type || "image/jpeg" };
-    return { bytes: await blobBytes(blob), type: "image/jpeg" };
   }
 
   async function addPhotos(input, node) {
@@ -281,13 +268,15 @@
     input.value = "";
     if (!files.length || locked) return;
     await saveNow(); // the draft first, so that no photo is ever kept without its inspection
+    const located = Evidence.locate({ wait: 8000 }); // while the photos are made smaller
     for (const file of files) {
       try {
-        const compressed = await compress(file);
+        const compressed = await Evidence.compress(file);
         await Outbox.putPhoto({
           uuid: Outbox.uuid(), inspection: state.uuid, item_code: node.dataset.code,
           bytes: compressed.bytes, type: compressed.type, size: compressed.bytes.byteLength,
           captured_at: file.lastModified || Date.now(), created_at: Date.now(), sent: false,
+          position: await located,
         });
       } catch (error) {
         showProblems([fill(strings.photo_failed, { name: file.name })]);
@@ -297,7 +286,30 @@
     scheduleSave();
   }
 
+  /* Mark a photo: its marked copy is kept beside it (a new one replaces the one before), sent after it. */
+  async function markPhoto(uuid) {
+    const stored = (await Outbox.photosOf(state.uuid));
+    const original = stored.filter(function (photo) { return photo.uuid === uuid; })[0];
+    if (!original || locked) return;
+    const marked = await Evidence.mark(original.bytes, original.type);
+    if (!marked || locked) return;
+    for (const copy of stored) {
+      if (copy.marked_from === uuid) await Outbox.deletePhoto(copy.uuid);
+    }
+    await Outbox.putPhoto({
+      uuid: Outbox.uuid(), inspection: state.uuid, item_code: original.item_code, marked_from: uuid,
+      bytes: marked.bytes, type: marked.type, size: marked.bytes.byteLength, captured_at: original.captured_at,
+      created_at: Date.now(), sent: false, position: original.position || null,
+    });
+    await loadPhotos();
+    scheduleSave();
+  }
+
+  /* Remove a photo; an original takes its marked copy with it. */
   async function removePhoto(uuid) {
+    for (const photo of photos) {
+      if (photo.marked_from === uuid) await Outbox.deletePhoto(photo.uuid);
+    }
     await Outbox.deletePhoto(uuid);
     await loadPhotos();
     scheduleSave();
@@ -400,7 +412,7 @@
     return {
       uuid: state.uuid, user: state.user, site: state.site, site_name: state.site_name,
       sector_code: state.sector_code, checklist: state.checklist, started_at: state.started_at,
-      created_at: state.created_at, form: state.form,
+      position: state.position || null, created_at: state.created_at, form: state.form,
     };
   }
 
@@ -506,6 +518,10 @@
       }),
       inspectors: [],
       signature: signed,
+      position: state.position ? {
+        latitude: state.position.latitude, longitude: state.position.longitude, accuracy: state.position.accuracy,
+        located_at: state.position.located_at || null,
+      } : null,
     };
   }
 
@@ -543,6 +559,8 @@
     form.addEventListener("click", function (event) {
       const remove = event.target.closest(".thumb-remove");
       if (remove) removePhoto(remove.closest(".thumb").dataset.photo);
+      const markButton = event.target.closest("[data-mark]");
+      if (markButton) markPhoto(markButton.closest(".thumb").dataset.photo);
       const action = event.target.closest("[data-remove]");
       if (action) {
         state.form.actions.splice(Number(action.dataset.index), 1);
@@ -564,6 +582,7 @@
       if (stored.state !== "draft") { lock(); return; }
       if (message.type === "draft" && stored.rev !== state.rev) {
         state.form = stored.form;
+        state.position = state.position || stored.position || null;
         state.rev = stored.rev;
         apply();
         await loadPhotos();

@@ -463,6 +463,25 @@
     return new Date(ms).toISOString();
   }
 
+  /* A photo's query: its site, when it was taken, where the phone was (if the inspector let it tell), the
+   * original it marks, and the phone's clock as it sends. */
+  function photoQuery(item, photo) {
+    const values = { site: item.site };
+    if (photo.captured_at) values.captured_at = isoDate(photo.captured_at);
+    const position = photo.position;
+    if (position) {
+      values.latitude = position.latitude;
+      values.longitude = position.longitude;
+      values.accuracy = position.accuracy;
+      if (position.located_at) values.located_at = position.located_at;
+    }
+    if (photo.marked_from) values.marked_from = photo.marked_from;
+    values.sent_at = isoDate(Date.now());
+    return "?" + Object.keys(values).map(function (key) {
+      return key + "=" + encodeURIComponent(String(values[key]));
+    }).join("&");
+  }
+
   /* Send one claimed item: its photos first (each PUT is idempotent by uuid), then the inspection. */
   async function send(item, token) {
     const uuid = item.uuid;
@@ -488,16 +507,19 @@
     }
 
     for (let round = 0; round < 2; round++) {
+      // In the order they were made: an original goes before its marked copy, which names it (marked_from).
       const photos = await photosOf(uuid);
       for (const photo of photos) {
         if (photo.sent) continue;
-        const query = "?site=" + encodeURIComponent(item.site) +
-          (photo.captured_at ? "&captured_at=" + encodeURIComponent(isoDate(photo.captured_at)) : "");
-        const verdict = await put("/api/v1/photos/" + photo.uuid + query, photo.bytes, photo.type || "image/jpeg");
+        const verdict = await put("/api/v1/photos/" + photo.uuid + photoQuery(item, photo), photo.bytes,
+          photo.type || "image/jpeg");
         if (verdict.kind !== "ok") return settle(uuid, verdict);
         await markPhotoSent(photo.uuid, true);
       }
-      const verdict = await put("/api/v1/inspections/" + uuid, JSON.stringify(item.body), "application/json");
+      // The phone's clock as it sends, beside the server's (presence evidence): outside the body, whose hash
+      // makes a resent inspection the same one.
+      const verdict = await put("/api/v1/inspections/" + uuid + "?sent_at=" + encodeURIComponent(isoDate(Date.now())),
+        JSON.stringify(item.body), "application/json");
       if (verdict.kind !== "ok") return settle(uuid, verdict);
       const data = verdict.data || {};
       if (data.uuid !== uuid) {
