@@ -582,6 +582,7 @@ def hazard_world(app: Flask, scene: Scene, hazards: int, draft_hazards: int) -> 
     inspections of 10 failed items each, one evidence photo row per hazard) and a draft with
     `draft_hazards` failed items, all through the app's rules; return its QR token and the draft's id."""
     from checklist import credit_code
+    from checklist.clock import local_today
     from checklist.models import (
         County,
         Enterprise,
@@ -594,7 +595,7 @@ def hazard_world(app: Flask, scene: Scene, hazards: int, draft_hazards: int) -> 
     )
     from checklist.rules.inspections import HazardInput, record_result, submit_inspection
 
-    today = date.today()
+    today = local_today()  # China's day, as the rules check deadlines: from 16:00 UTC it is a day ahead
     with app.app_context(), app.extensions["sessionmaker"]() as session:
         user = session.scalars(select(User).where(User.username == scene.inspector)).one()
         county = session.get(County, scene.county_id)
