@@ -1137,11 +1137,13 @@ class _Seeder:
             review_hazards(self.session, finder, inspection, [verdict], [second],
                            uuid=str(uuid.UUID(int=self.rng.getrandbits(128))), upload_dir=self.upload_dir, now=moment)
             done += 1
-        enterprise = self.demo_enterprises[0]
-        hazard = next((found.hazard for found in self.found if found.hazard.enterprise is enterprise
-                       and found.hazard.status is HazardStatus.OPEN and found.hazard.deadline > self.last_day), None)
+        # A hazard not closed and due after the last day: a demo enterprise's if it has one (which hazards are
+        # still due depends on the day the demo is seeded), else another enterprise's.
+        due = [found.hazard for found in self.found if found.hazard.enterprise is not None
+               and not found.hazard.is_closed and found.hazard.deadline > self.last_day]
+        hazard = next((hazard for hazard in due if hazard.enterprise in self.demo_enterprises), due[0] if due else None)
         if hazard is not None:
-            request_extension(self.session, self.enterprise_users[id(enterprise)], hazard,
+            request_extension(self.session, self.enterprise_account(hazard.enterprise), hazard,
                               hazard.deadline + timedelta(days=30), "设备采购周期长，需延期一个月完成整改",
                               now=self.moment(self.last_day))
 
