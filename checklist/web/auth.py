@@ -26,6 +26,7 @@ from checklist import access
 from checklist.db import get_session
 from checklist.extensions import login_manager
 from checklist.models import Enterprise, User
+from checklist.refusal import Refused
 from checklist.rules import accounts, teams
 from checklist.web.forms import AccountForm, ActionForm, ActivationForm, CardNumberForm, LoginForm
 from checklist.web.respond import no_store
@@ -94,7 +95,7 @@ def safe_next(target: str | None) -> str:
     return url_for("views.home")
 
 
-def too_many_attempts(error: accounts.LoginBlocked, template: str, **context):
+def too_many_attempts(error: Refused, template: str, **context):
     """Answer 429 on the same page, whatever was typed."""
     flash(str(error.message), "error")
     return no_store((render_template(template, **context), 429))

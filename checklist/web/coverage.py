@@ -17,7 +17,7 @@ from checklist.rules.assignments import AssignmentError, assign, recall_team, se
 from checklist.sheets.exports import coverage_list_xlsx, coverage_xlsx
 from checklist.web.errors import bad_request
 from checklist.web.forms import ActionForm, AssignForm, CrossForm, PeriodForm, named_choices
-from checklist.web.respond import page_number, running_campaign, send_xlsx
+from checklist.web.respond import form_errors, page_number, running_campaign, send_xlsx
 from checklist.web.tables import asks_period, default_period
 
 bp = Blueprint("coverage", __name__)
@@ -49,7 +49,7 @@ def chosen_period(strict: bool) -> tuple[coverage.Period, PeriodForm]:
     if asks_period() and form.validate():
         start, end = form.start.data, form.end.data
     elif asks_period() and strict:
-        bad_request(" ".join(str(message) for messages in form.errors.values() for message in messages))
+        bad_request(form_errors(form))
     else:
         start, end = default_period()
         if not asks_period():

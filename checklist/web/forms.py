@@ -47,7 +47,7 @@ from checklist.models import (
     Outcome,
     ReviewVerdict,
 )
-from checklist.presence import Fix, read_fix
+from checklist.presence import FIELDS, Fix, read_fix
 from checklist.read.statistics import check_highlights, check_problems
 from checklist.rules.accounts import MIN_PASSWORD_LENGTH
 
@@ -102,8 +102,7 @@ class PositionFields:
 
     def fix(self) -> Fix | None:
         """The position sent, checked (presence.Refused when it is not valid), or None."""
-        return read_fix({name: self[name].data for name in ("latitude", "longitude", "accuracy", "located_at",
-                                                            "sent_at")})
+        return read_fix({name: self[name].data for name in FIELDS})
 
 
 class StartInspectionForm(PositionFields, FlaskForm):

@@ -43,6 +43,7 @@ from checklist.rules.inspections import (
     submit_inspection,
 )
 from checklist.web.forms import ActionForm, EnforcementForm, ItemForm, ReviewForm, SignForm, StartInspectionForm
+from checklist.web.respond import form_errors
 
 bp = Blueprint("inspect", __name__, url_prefix="/inspections")
 
@@ -83,7 +84,7 @@ def load(inspection_id: int, edit: bool = False) -> Inspection:
 def start_from(form: StartInspectionForm, target: Enterprise | Unit, back: str):
     """Start an inspection of the target with the sent start form, then open its checklist; or go back."""
     if not form.validate_on_submit():
-        flash(" ".join(str(error) for errors in form.errors.values() for error in errors), "error")
+        flash(form_errors(form), "error")
         return redirect(back)
     session = get_session()
     team = (session.get(Team, form.team.data) or abort(404)) if form.team.data else None

@@ -7,8 +7,8 @@ from sqlalchemy import or_, select
 from wtforms import SelectChoice
 
 from checklist import access
-from checklist.db import get_session, sql_int
-from checklist.models import County, ExtensionRequest, Hazard, Unit
+from checklist.db import get_session
+from checklist.models import ExtensionRequest, Hazard, Unit
 from checklist.read import hazards
 from checklist.read.paging import paged
 from checklist.rules import hazards as rectify
@@ -23,7 +23,7 @@ from checklist.web.forms import (
     ListForm,
     RejectForm,
 )
-from checklist.web.respond import page_number, send_xlsx
+from checklist.web.respond import asked_county, form_errors, page_number, send_xlsx
 
 bp = Blueprint("rectification", __name__)
 
@@ -96,7 +96,7 @@ def refused(hazard: Hazard, error: rectify.RectificationError | photos.PhotoErro
 
 
 def invalid(hazard: Hazard, form):
-    flash(" ".join(str(error) for errors in form.errors.values() for error in errors), "error")
+    flash(form_errors(form), "error")
     return redirect(url_for("rectification.hazard", hazard_id=hazard.id))
 
 
@@ -186,22 +186,11 @@ def verification():
     )
 
 
-def listed_county() -> County | None:
-    """The county whose major hazards are asked for (?county=ID): the city chooses any; another county's list is
-    refused (403) to a county's people, whose list is their own county's anyway."""
-    county_id = request.args.get("county", type=sql_int)
-    if county_id is None:
-        return None
-    county = get_session().get(County, county_id) or abort(404)
-    access.require(access.is_city(current_user) or county.id == current_user.county_id)
-    return county
-
-
 @bp.route("/major-hazards")
 def major_hazards():
     """The list of major and listed hazards; the city's with a chooser of counties, each with its count."""
     access.require(not access.is_enterprise(current_user))
-    include_closed, county, session = request.args.get("closed") == "1", listed_county(), get_session()
+    include_closed, county, session = request.args.get("closed") == "1", asked_county(), get_session()
     page = paged(session, page_number(), hazards.major_and_listed(current_user, include_closed, county))
     counties = hazards.major_by_county(session, include_closed) if access.is_city(current_user) else []
     return render_template("rectification/major.html", page=page, include_closed=include_closed, county=county,
@@ -212,7 +201,7 @@ def major_hazards():
 def major_hazards_download():
     """The list as xlsx: the city's one county at a time (tens of thousands of rows took seconds to write)."""
     access.require(not access.is_enterprise(current_user))
-    include_closed, county = request.args.get("closed") == "1", listed_county()
+    include_closed, county = request.args.get("closed") == "1", asked_county()
     if county is None and access.is_city(current_user):
         flash(_("Choose a county: the city's list is downloaded one county at a time."), "error")
         return redirect(url_for("rectification.major_hazards", closed=1 if include_closed else None))

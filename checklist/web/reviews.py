@@ -15,7 +15,7 @@ from checklist.rules import documents, photos
 from checklist.rules.reviews import ReviewError, Verdict, review_hazards
 from checklist.web.errors import bad_request, forbidden
 from checklist.web.forms import reinspection_form
-from checklist.web.respond import page_number
+from checklist.web.respond import form_errors, page_number
 
 bp = Blueprint("reviews", __name__)
 
@@ -76,6 +76,6 @@ def visit(inspection_id: int):
             flash(_("The re-inspection is recorded and its opinion issued."), "success")
             return redirect(url_for("documents.document", document_id=reinspection.documents[0].id))
     elif form.errors:
-        flash(" ".join(str(error) for errors in form.errors.values() for error in errors), "error")
+        flash(form_errors(form), "error")
     status = 400 if request.method == "POST" else 200
     return render_template("reviews/visit.html", inspection=inspection, hazards=hazards, form=form), status

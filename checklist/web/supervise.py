@@ -30,7 +30,7 @@ from checklist.rules import teams
 from checklist.sheets.exports import teams_xlsx
 from checklist.sheets.labels import LABELS_PER_PART, label_parts, label_sheet_pdf, qr_png, site_url
 from checklist.web.forms import ActionForm, CardNumberForm, DocumentHeadingForm, LiaisonForm, MemberForm, TeamForm
-from checklist.web.respond import no_store, page_number, send_xlsx
+from checklist.web.respond import asked_county, no_store, page_number, send_xlsx
 
 bp = Blueprint("supervise", __name__)
 
@@ -133,26 +133,12 @@ def back_to_teams(unit: Unit | None, error: teams.TeamError | None = None, messa
     return redirect(address)
 
 
-def register_county() -> County | None:
-    """The county whose units the register shows (?county=ID), or None for the city's own units: a county's
-    supervisors see their own county, and another county is refused them (403) as on the other county pages."""
-    county_id = request.args.get("county", type=sql_int)
-    if county_id is None and not access.is_city(current_user):
-        county_id = current_user.county_id
-    if county_id is None:
-        access.require(access.is_city(current_user))
-        return None
-    county = get_session().get(County, county_id) or abort(404)
-    access.require(access.is_city(current_user) or county.id == current_user.county_id)
-    return county
-
-
 @bp.route("/teams")
 def team_register():
     """One county's units with their teams and members (the city's own units, and a chooser of counties, for the
     city): the whole city's, with a form or two for each member, made a page of megabytes."""
     access.require(access.is_supervisor(current_user))
-    county, session, year = register_county(), get_session(), local_today().year
+    county, session, year = asked_county(own_by_default=True), get_session(), local_today().year
     return render_template(
         "supervise/teams.html", county=county,
         units=read_teams.units_with_teams(session, county.id if county else None),

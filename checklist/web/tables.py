@@ -17,7 +17,7 @@ from checklist.rules.reports import NoteError, save_note
 from checklist.sheets.exports import statistics_table_xlsx
 from checklist.web.errors import bad_request
 from checklist.web.forms import PeriodForm, TableNoteForm
-from checklist.web.respond import send_xlsx
+from checklist.web.respond import form_errors, send_xlsx
 
 bp = Blueprint("tables", __name__)
 
@@ -110,7 +110,7 @@ def download():
     elif form.validate():
         start, end = form.start.data, form.end.data
     else:
-        bad_request(" ".join(str(message) for messages in form.errors.values() for message in messages))
+        bad_request(form_errors(form))
     name = f"statistics-{county.code if county else 'city'}-{start:%Y%m%d}-{end:%Y%m%d}.xlsx"
     return send_xlsx(statistics_table_xlsx(build(county, start, end)), name)
 

@@ -24,7 +24,7 @@ from checklist.rules.inspections import HazardInput, default_deadline
 from checklist.web.auth import too_many_attempts
 from checklist.web.forms import AcceptReportForm, DismissReportForm, WorkerReportForm
 from checklist.web.home import photo_file
-from checklist.web.respond import no_store, page_number
+from checklist.web.respond import form_errors, no_store, page_number
 from checklist.web.site import site_enterprise
 
 bp = Blueprint("worker_reports", __name__)
@@ -139,10 +139,6 @@ def report(report_id: int):
     report = load(report_id)
     return no_store(render_template("worker_reports/report.html", report=report, accept_form=accept_form(report),
                                     dismiss_form=DismissReportForm()))
-
-
-def form_errors(form) -> str:
-    return " ".join(str(error) for errors in form.errors.values() for error in errors)
 
 
 def decide(report_id: int, form_class, rule, message: str):
