@@ -471,9 +471,11 @@ def _enterprises(connection: sqlite3.Connection, rng: random.Random, world: _Wor
                      world.sectors[code], supervisor, _address(rng, county, code), contact, phone, token))
         enterprises.append(_Enterprise(number, county_id, code, world.sectors[code], supervisor, department, contact,
                                        phone))
+    registered = _ts(datetime.combine(world.starts_on - timedelta(days=30), datetime.min.time()))  # the roster's import
     connection.executemany(
         "INSERT INTO enterprise (id, name, credit_code, county_id, sector_id, supervising_unit_id, address, "
-        "contact_name, contact_phone, qr_token) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+        "contact_name, contact_phone, qr_token, changed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [(*row, registered) for row in rows])
     with_users = sorted(rng.sample(range(count), max(1, round(count * ENTERPRISE_USER_SHARE))))
     next_id = connection.execute("SELECT max(id) FROM user").fetchone()[0] + 1
     users = []

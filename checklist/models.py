@@ -363,6 +363,10 @@ class Enterprise(Base):
     # inspectors' positions are held against it. None until the roster gives it.
     latitude: Mapped[float | None] = mapped_column(Float)
     longitude: Mapped[float | None] = mapped_column(Float)
+    # When what its site page shows of it last changed (created, or a roster import changed it): a phone's offline
+    # copy of its sites asks for those changed since it last asked (read.offline). Its hazards' changes are dated
+    # by their history. None: unchanged since before migration 0020.
+    changed_at: Mapped[datetime | None] = mapped_column(DateTime, default=utcnow, onupdate=utcnow, index=True)
 
     county: Mapped[County] = relationship(back_populates="enterprises")
     sector: Mapped[Sector] = relationship()
@@ -775,7 +779,7 @@ class HazardHistory(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     hazard_id: Mapped[int] = mapped_column(ForeignKey("hazard.id", ondelete="CASCADE"), index=True)
-    at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, index=True)  # the sites changed since (read.offline)
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
     action: Mapped[HistoryAction] = mapped_column(enum_column(HistoryAction), default=HistoryAction.FOUND)
     from_status: Mapped[HazardStatus | None] = mapped_column(enum_column(HazardStatus))

@@ -204,6 +204,7 @@ ROUTES: dict[str, Route] = {
     "api.put_photo": Route(USERS, BY_ENTERPRISE, lambda o: {"client_uuid": new_uuid(), "site": o.qr_token},
                            photo=True),
     "api.sites": Route(USERS, BY_COUNTY, county),
+    "api.offline_sites": Route(USERS, BY_COUNTY, county),
     "auth.activate": Route(EVERYONE),
     "auth.enterprise_account": Route(SUPERVISORS, BY_ENTERPRISE, lambda o: {"enterprise_id": o.enterprise_id}),
     "auth.login": Route(EVERYONE),

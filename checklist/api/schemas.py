@@ -12,7 +12,7 @@ document allows is accepted.
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from decimal import Decimal
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import (
     AfterValidator,
@@ -130,6 +130,10 @@ class TokenRequest(BaseModel):
 
 class SitesQuery(BaseModel):
     county: Annotated[int, Field(ge=1, le=MAX_ID)] | None = None
+
+
+class OfflineSitesQuery(SitesQuery):
+    since: Moment | None = Field(None, description="the cursor of the last answer: only the sites changed since")
 
 
 class PhotoQuery(BaseModel):
@@ -300,6 +304,22 @@ class Site(BaseModel):
 
 
 Sites = RootModel[list[Site]]
+
+
+class OfflineSites(BaseModel):
+    """A phone's offline copy of its sites (read.offline): rows, not objects, a county's thousands in one answer."""
+
+    cursor: str = Field(description="ask with it as `since` next time (ISO 8601, UTC)")
+    complete: bool = Field(description="every site and hazard; else only those changed since")
+    site_fields: list[str] = Field(description="the names of a site row's values, in order")
+    hazard_fields: list[str] = Field(description="the names of a hazard row's values, in order")
+    counties: dict[str, str] = Field(description="the counties' names by id")
+    sectors: dict[str, str] = Field(description="the sectors' names by code")
+    units: dict[str, str] = Field(description="the supervising units' names by id")
+    tokens: list[str] = Field(description="the token of every site of the scope now: the phone drops the others")
+    sites: list[list[Any]]
+    hazards: list[list[Any]] = Field(description="hazards not closed, each with its site's token")
+    closed: list[int] = Field(description="hazards closed since: the phone drops them")
 
 
 class ChecklistItem(BaseModel):

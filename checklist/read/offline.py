@@ -1,0 +1,117 @@
+"""The phone's offline copy of its sites: every enterprise the user may inspect, with what its site page shows
+(its facts and its hazards not closed), in one compact answer; afterwards only what changed since the phone last
+asked, and the tokens of every site, so that the phone drops those no longer its own.
+
+What changed goes by row: a site when the roster import created or changed the enterprise (Enterprise.changed_at),
+a hazard when it moved (a history row: found, fixed, rejected, extended, listed), whole; a hazard closed since, by
+its id, for the phone to drop. On the bench's biggest county a day touches a third of its sites but a few percent
+of their hazards. The sites a draw, a cross inspection or an assignment sends the user to come whole every time,
+with their hazards: they are few, and they join the user's sites on a day no row of theirs changed.
+
+Counties, sectors and units are named once, in tables the rows refer to by id or code.
+
+The city's supervisors and inspectors see every county: their copy holds one county, or without one only the sites
+they are sent to (a whole city's would be tens of megabytes on a phone).
+"""
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import ColumnElement, Select, select
+from sqlalchemy.orm import Session
+
+from checklist import access
+from checklist.models import (
+    Campaign,
+    County,
+    Enterprise,
+    Hazard,
+    HazardHistory,
+    HazardStatus,
+    Sector,
+    Unit,
+    User,
+    utcnow,
+)
+from checklist.read import enterprises
+
+# The cursor handed back is this much before the answer's time: a change whose transaction began earlier and
+# committed later (a roster import, a photo upload) carries an earlier time, and must still come next time.
+CURSOR_MARGIN = timedelta(minutes=10)
+SITE_FIELDS = ("id", "token", "name", "credit_code", "county_id", "sector_code", "address", "contact_name",
+               "contact_phone", "supervising_unit_id")
+HAZARD_FIELDS = ("id", "site_id", "level", "status", "deadline", "description", "responsible_person")
+EPOCH = date(1970, 1, 1)  # a deadline goes as its days since, as JavaScript counts time: 5 digits, not 12 characters
+
+
+@dataclass(frozen=True)
+class OfflineSites:
+    """One answer (see the module): rows of SITE_FIELDS and HAZARD_FIELDS, the names they refer to, the hazards
+    closed since, and the time to ask from next."""
+
+    cursor: datetime
+    complete: bool  # every site and hazard of the scope, not only the changed ones
+    tokens: list[str] = field(default_factory=list)
+    sites: list[list] = field(default_factory=list)
+    hazards: list[list] = field(default_factory=list)
+    closed: list[int] = field(default_factory=list)
+    counties: dict[int, str] = field(default_factory=dict)
+    sectors: dict[str, str] = field(default_factory=dict)
+    units: dict[int, str] = field(default_factory=dict)
+
+
+def scope(user: User, campaign: Campaign | None, today: date, county: County | None) -> tuple[Select, ColumnElement]:
+    """The enterprises of the user's offline copy, those they are sent to first; and the clause of those."""
+    query, first = enterprises.sites(user, campaign, today)
+    sent = first == 0
+    if county is not None:
+        query = query.where(Enterprise.county_id == county.id)
+    elif access.sees_whole_city(user):
+        query = query.where(sent)
+    return query.order_by(first, Enterprise.id), sent
+
+
+def offline_sites(session: Session, user: User, campaign: Campaign | None, today: date, county: County | None,
+                  since: datetime | None) -> OfflineSites:
+    """The user's offline copy: whole without `since`, else what changed since then (see the module)."""
+    cursor = utcnow() - CURSOR_MARGIN
+    sites, sent = scope(user, campaign, today, county)
+    tokens = list(session.scalars(sites.with_only_columns(Enterprise.qr_token)))
+    in_scope = sites.with_only_columns(Enterprise.id).order_by(None).scalar_subquery()
+    hazards = (
+        select(Hazard.id, Hazard.enterprise_id, Hazard.level, Hazard.status, Hazard.deadline, Hazard.description,
+               Hazard.responsible_person)
+        .where(Hazard.enterprise_id.in_(in_scope), Hazard.found_at.is_not(None))
+        .order_by(Hazard.enterprise_id, Hazard.deadline, Hazard.id)
+    )
+    closed: list[int] = []
+    if since is None:
+        hazards = hazards.where(Hazard.status != HazardStatus.CLOSED)
+    else:  # the closed among the changed come too, as ids to drop
+        moved = select(HazardHistory.hazard_id).where(HazardHistory.at >= since)
+        sent_ids = sites.where(sent).with_only_columns(Enterprise.id).order_by(None).scalar_subquery()
+        hazards = hazards.where(Hazard.id.in_(moved) | Hazard.enterprise_id.in_(sent_ids))
+        sites = sites.where((Enterprise.changed_at >= since) | sent)
+    site_rows = session.execute(sites.with_only_columns(
+        Enterprise.id, Enterprise.qr_token, Enterprise.name, Enterprise.credit_code, Enterprise.county_id, Sector.code,
+        Enterprise.address, Enterprise.contact_name, Enterprise.contact_phone, Enterprise.supervising_unit_id,
+    )).all()
+    hazard_rows = []
+    for number, site_id, level, status, deadline, description, responsible in session.execute(hazards):
+        if status is HazardStatus.CLOSED:
+            closed.append(number)
+        else:
+            hazard_rows.append([number, site_id, level.value, status.value, (deadline - EPOCH).days, description,
+                                responsible])
+    return OfflineSites(
+        cursor=cursor, complete=since is None, tokens=tokens, sites=[list(row) for row in site_rows],
+        hazards=hazard_rows, closed=closed,
+        counties=_names(session, County, {row.county_id for row in site_rows}),
+        sectors=dict(session.execute(select(Sector.code, Sector.name).where(
+            Sector.code.in_({row.code for row in site_rows}))).all()),
+        units=_names(session, Unit, {row.supervising_unit_id for row in site_rows if row.supervising_unit_id}),
+    )
+
+
+def _names(session: Session, model, ids: set[int]) -> dict[int, str]:
+    return dict(session.execute(select(model.id, model.name).where(model.id.in_(ids))).all()) if ids else {}
