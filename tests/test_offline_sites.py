@@ -1,5 +1,5 @@
 """The phone's offline copy of its sites (/api/v1/sites/offline, read.offline): all of them with what their site pages
-show, then only those changed since the last answer, with every token."""
+show, then only those changed since the last answer, with the ids of all."""
 
 from datetime import timedelta
 from urllib.parse import urlencode
@@ -32,20 +32,25 @@ def url(**query) -> str:
     return f"{URL}?{urlencode(query)}" if query else URL
 
 
+def rows(columns: dict) -> list[dict]:
+    """The answer's columns as one dict a row."""
+    return [dict(zip(columns, values, strict=True)) for values in zip(*columns.values(), strict=True)]
+
+
 def sites_by_token(answer: dict) -> dict:
-    return {row[1]: dict(zip(answer["site_fields"], row, strict=True)) for row in answer["sites"]}
+    return {site["token"]: site for site in rows(answer["sites"])}
 
 
 def hazards_by_id(answer: dict) -> dict:
-    return {row[0]: dict(zip(answer["hazard_fields"], row, strict=True)) for row in answer["hazards"]}
+    return {hazard["id"]: hazard for hazard in rows(answer["hazards"])}
 
 
 def test_the_whole_copy_holds_every_site_of_the_county_with_its_open_hazards(api, login, world, db):
     hazard = submitted_inspection(login("insp_a"), world, db).hazards[0]
     answer = api("insp_a").get(URL).get_json()
     assert answer["complete"] and answer["closed"] == []
-    tokens = {world.enterprise_a.qr_token, world.enterprise_a2.qr_token}
-    assert set(answer["tokens"]) == tokens == set(sites_by_token(answer))
+    assert set(sites_by_token(answer)) == {world.enterprise_a.qr_token, world.enterprise_a2.qr_token}
+    assert answer["site_ids"] == sorted([world.enterprise_a.id, world.enterprise_a2.id])
     site = sites_by_token(answer)[world.enterprise_a.qr_token]
     assert (site["name"], site["credit_code"], answer["counties"][str(site["county_id"])], site["sector_code"]) == (
         "榆次建工有限公司", world.enterprise_a.credit_code, "榆次区", "construction")
@@ -57,22 +62,22 @@ def test_the_whole_copy_holds_every_site_of_the_county_with_its_open_hazards(api
     }}
 
 
-def test_afterwards_only_what_changed_since_comes_with_every_token(api, login, world, db):
+def test_afterwards_only_what_changed_since_comes_with_every_sites_id(api, login, world, db):
     phone = api("insp_a")
     hazard = submitted_inspection(login("insp_a"), world, db).hazards[0]
     cursor = phone.get(URL).get_json()["cursor"]
     unchanged = phone.get(url(since=cursor)).get_json()
-    assert not unchanged["complete"] and len(unchanged["tokens"]) == 2
-    assert (unchanged["sites"], unchanged["hazards"], unchanged["closed"]) == ([], [], [])
+    assert not unchanged["complete"] and len(unchanged["site_ids"]) == 2
+    assert (rows(unchanged["sites"]), rows(unchanged["hazards"]), unchanged["closed"]) == ([], [], [])
 
     enterprise = login(ENTERPRISE_A)
     submit_fix(enterprise, hazard)  # a history row: the hazard is now submitted, its site unchanged
     changed = phone.get(url(since=unchanged["cursor"])).get_json()
-    assert changed["sites"] == [] and hazards_by_id(changed)[hazard.id]["status"] == "submitted"
+    assert rows(changed["sites"]) == [] and hazards_by_id(changed)[hazard.id]["status"] == "submitted"
 
     assert login("insp_a").post(f"/hazards/{hazard.id}/accept", {"note": "复查合格"}).status_code == 302
     accepted = phone.get(url(since=changed["cursor"])).get_json()
-    assert accepted["hazards"] == [] and accepted["closed"] == [hazard.id]  # the phone drops it
+    assert rows(accepted["hazards"]) == [] and accepted["closed"] == [hazard.id]  # the phone drops it
 
     db.get(Enterprise, world.enterprise_a2.id).address = "榆次区新华街1号"  # as the roster import changes it
     db.commit()
@@ -80,21 +85,22 @@ def test_afterwards_only_what_changed_since_comes_with_every_token(api, login, w
     assert [site["address"] for site in sites_by_token(renamed).values()] == ["榆次区新华街1号"]
 
 
-def test_a_site_moved_to_another_county_leaves_the_tokens(api, world, db):
+def test_a_site_moved_to_another_county_leaves_the_ids(api, world, db):
     phone = api("insp_a")
     cursor = phone.get(URL).get_json()["cursor"]
     db.get(Enterprise, world.enterprise_a2.id).county_id = world.county_b.id
     db.commit()
     answer = phone.get(url(since=cursor)).get_json()
-    assert answer["tokens"] == [world.enterprise_a.qr_token] and answer["sites"] == []
+    assert answer["site_ids"] == [world.enterprise_a.id] and rows(answer["sites"]) == []
     assert world.enterprise_a2.qr_token in sites_by_token(api("insp_b").get(URL).get_json())
 
 
 def test_the_city_keeps_one_county_or_only_the_sites_it_is_sent_to(api, world):
     city = api("city")
-    assert city.get(URL).get_json()["tokens"] == []  # a whole city would not fit on a phone
+    assert city.get(URL).get_json()["site_ids"] == []  # a whole city would not fit on a phone
     answer = city.get(url(county=world.county_b.id)).get_json()
-    assert answer["tokens"] == [world.enterprise_b.qr_token]
+    assert list(sites_by_token(answer)) == [world.enterprise_b.qr_token]
+    assert answer["site_ids"] == [world.enterprise_b.id]
 
 
 def test_another_countys_copy_is_refused_and_a_bad_cursor_is_explained(api, world):
@@ -108,4 +114,4 @@ def test_another_countys_copy_is_refused_and_a_bad_cursor_is_explained(api, worl
 
 def test_an_enterprise_keeps_only_its_own_site(api, world):
     answer = api(ENTERPRISE_A).get(URL).get_json()
-    assert answer["tokens"] == [world.enterprise_a.qr_token]
+    assert list(sites_by_token(answer)) == [world.enterprise_a.qr_token]

@@ -186,7 +186,7 @@ def sites():
 
 @operation(
     "GET", "/sites/offline", summary="The user's sites with what their site pages show, for the phone to keep offline:"
-    " all of them, or those changed since the last answer's cursor (and the tokens of all)",
+    " all of them, or those changed since the last answer's cursor (and the ids of all)",
     security=READ, query=schemas.OfflineSitesQuery, answers={200: ("the sites", schemas.OfflineSites)},
     errors=(400, 401, 403, 404, 422),
 )
@@ -201,8 +201,7 @@ def offline_sites():
         kept = offline.OfflineSites(cursor=utcnow(), complete=True)
     answer = {
         "cursor": kept.cursor.isoformat(timespec="microseconds") + "Z", "complete": kept.complete,
-        "site_fields": list(offline.SITE_FIELDS), "hazard_fields": list(offline.HAZARD_FIELDS),
-        "counties": kept.counties, "sectors": kept.sectors, "units": kept.units, "tokens": kept.tokens,
+        "counties": kept.counties, "sectors": kept.sectors, "units": kept.units, "site_ids": kept.site_ids,
         "sites": kept.sites, "hazards": kept.hazards, "closed": kept.closed,
     }
     # Chinese as UTF-8, not \uXXXX, and no spaces: a county's copy is a phone's biggest download (2.0 MB gzipped

@@ -30,6 +30,7 @@ from pydantic.json_schema import SkipJsonSchema
 from checklist.clock import CHINA
 from checklist.models import EnforcementKind, HazardLevel, InspectionMode, Role
 from checklist.presence import MAX_ACCURACY_METRES
+from checklist.read import offline
 
 MAX_ID = 2**31 - 1
 UUID_PATTERN = r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
@@ -307,18 +308,19 @@ Sites = RootModel[list[Site]]
 
 
 class OfflineSites(BaseModel):
-    """A phone's offline copy of its sites (read.offline): rows, not objects, a county's thousands in one answer."""
+    """A phone's offline copy of its sites (read.offline): columns, not objects, a county's thousands in one answer."""
 
     cursor: str = Field(description="ask with it as `since` next time (ISO 8601, UTC)")
     complete: bool = Field(description="every site and hazard; else only those changed since")
-    site_fields: list[str] = Field(description="the names of a site row's values, in order")
-    hazard_fields: list[str] = Field(description="the names of a hazard row's values, in order")
     counties: dict[str, str] = Field(description="the counties' names by id")
     sectors: dict[str, str] = Field(description="the sectors' names by code")
     units: dict[str, str] = Field(description="the supervising units' names by id")
-    tokens: list[str] = Field(description="the token of every site of the scope now: the phone drops the others")
-    sites: list[list[Any]]
-    hazards: list[list[Any]] = Field(description="hazards not closed, each with its site's token")
+    site_ids: list[int] = Field(description="the id of every site of the scope now: the phone drops the others")
+    sites: dict[str, list[Any]] = Field(
+        description=f"the sites, a list of values for each field: {', '.join(offline.SITE_FIELDS)}")
+    hazards: dict[str, list[Any]] = Field(
+        description=f"the hazards not closed, a list of values for each field: {', '.join(offline.HAZARD_FIELDS)}"
+                    " (the deadline in days since 1 January 1970)")
     closed: list[int] = Field(description="hazards closed since: the phone drops them")
 
 

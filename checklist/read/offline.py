@@ -1,6 +1,6 @@
 """The phone's offline copy of its sites: every enterprise the user may inspect, with what its site page shows
 (its facts and its hazards not closed), in one compact answer; afterwards only what changed since the phone last
-asked, and the tokens of every site, so that the phone drops those no longer its own.
+asked, and the ids of every site, so that the phone drops those no longer its own.
 
 What changed goes by row: a site when the roster import created or changed the enterprise (Enterprise.changed_at),
 a hazard when it moved (a history row: found, fixed, rejected, extended, listed), whole; a hazard closed since, by
@@ -8,7 +8,10 @@ its id, for the phone to drop. On the bench's biggest county a day touches a thi
 of their hazards. The sites a draw, a cross inspection or an assignment sends the user to come whole every time,
 with their hazards: they are few, and they join the user's sites on a day no row of theirs changed.
 
-Counties, sectors and units are named once, in tables the rows refer to by id or code.
+Counties, sectors and units are named once, in tables the rows refer to by id or code. Sites and hazards go as
+columns, a list of values for each field: gzip finds a column's repeats (levels, statuses, deadlines, the same
+description) where rows interleave them. The biggest county of the bench: 1,025 KB gzip-1 as columns, 1,628 KB as
+rows.
 
 The city's supervisors and inspectors see every county: their copy holds one county, or without one only the sites
 they are sent to (a whole city's would be tens of megabytes on a phone).
@@ -51,9 +54,9 @@ class OfflineSites:
 
     cursor: datetime
     complete: bool  # every site and hazard of the scope, not only the changed ones
-    tokens: list[str] = field(default_factory=list)
-    sites: list[list] = field(default_factory=list)
-    hazards: list[list] = field(default_factory=list)
+    site_ids: list[int] = field(default_factory=list)
+    sites: dict[str, list] = field(default_factory=lambda: _columns(SITE_FIELDS, []))
+    hazards: dict[str, list] = field(default_factory=lambda: _columns(HAZARD_FIELDS, []))
     closed: list[int] = field(default_factory=list)
     counties: dict[int, str] = field(default_factory=dict)
     sectors: dict[str, str] = field(default_factory=dict)
@@ -76,7 +79,7 @@ def offline_sites(session: Session, user: User, campaign: Campaign | None, today
     """The user's offline copy: whole without `since`, else what changed since then (see the module)."""
     cursor = utcnow() - CURSOR_MARGIN
     sites, sent = scope(user, campaign, today, county)
-    tokens = list(session.scalars(sites.with_only_columns(Enterprise.qr_token)))
+    site_ids = list(session.scalars(sites.with_only_columns(Enterprise.id).order_by(None).order_by(Enterprise.id)))
     in_scope = sites.with_only_columns(Enterprise.id).order_by(None).scalar_subquery()
     hazards = (
         select(Hazard.id, Hazard.enterprise_id, Hazard.level, Hazard.status, Hazard.deadline, Hazard.description,
@@ -104,13 +107,19 @@ def offline_sites(session: Session, user: User, campaign: Campaign | None, today
             hazard_rows.append([number, site_id, level.value, status.value, (deadline - EPOCH).days, description,
                                 responsible])
     return OfflineSites(
-        cursor=cursor, complete=since is None, tokens=tokens, sites=[list(row) for row in site_rows],
-        hazards=hazard_rows, closed=closed,
+        cursor=cursor, complete=since is None, site_ids=site_ids, sites=_columns(SITE_FIELDS, site_rows),
+        hazards=_columns(HAZARD_FIELDS, hazard_rows), closed=closed,
         counties=_names(session, County, {row.county_id for row in site_rows}),
         sectors=dict(session.execute(select(Sector.code, Sector.name).where(
             Sector.code.in_({row.code for row in site_rows}))).all()),
         units=_names(session, Unit, {row.supervising_unit_id for row in site_rows if row.supervising_unit_id}),
     )
+
+
+def _columns(fields: tuple[str, ...], rows) -> dict[str, list]:
+    """Rows as a list of values for each field."""
+    values = list(zip(*rows, strict=True)) or [()] * len(fields)
+    return {name: list(column) for name, column in zip(fields, values, strict=True)}
 
 
 def _names(session: Session, model, ids: set[int]) -> dict[int, str]:
