@@ -85,14 +85,17 @@ def test_afterwards_only_what_changed_since_comes_with_every_sites_id(api, login
     assert [site["address"] for site in sites_by_token(renamed).values()] == ["榆次区新华街1号"]
 
 
-def test_a_site_moved_to_another_county_leaves_the_ids(api, world, db):
-    phone = api("insp_a")
-    cursor = phone.get(URL).get_json()["cursor"]
-    db.get(Enterprise, world.enterprise_a2.id).county_id = world.county_b.id
+def test_a_site_moved_to_another_county_leaves_one_copy_and_comes_whole_to_the_other(api, login, world, db):
+    hazard = submitted_inspection(login("insp_a"), world, db).hazards[0]
+    here, there = api("insp_a"), api("insp_b")
+    cursors = here.get(URL).get_json()["cursor"], there.get(URL).get_json()["cursor"]
+    db.get(Enterprise, world.enterprise_a.id).county_id = world.county_b.id
     db.commit()
-    answer = phone.get(url(since=cursor)).get_json()
-    assert answer["site_ids"] == [world.enterprise_a.id] and rows(answer["sites"]) == []
-    assert world.enterprise_a2.qr_token in sites_by_token(api("insp_b").get(URL).get_json())
+    left = here.get(url(since=cursors[0])).get_json()
+    assert left["site_ids"] == [world.enterprise_a2.id] and rows(left["sites"]) == []
+    came = there.get(url(since=cursors[1])).get_json()
+    assert world.enterprise_a.id in came["site_ids"] and list(sites_by_token(came)) == [world.enterprise_a.qr_token]
+    assert list(hazards_by_id(came)) == [hazard.id]  # its open hazards with it: they did not move today
 
 
 def test_the_city_keeps_one_county_or_only_the_sites_it_is_sent_to(api, world):

@@ -3,10 +3,11 @@
 asked, and the ids of every site, so that the phone drops those no longer its own.
 
 What changed goes by row: a site when the roster import created or changed the enterprise (Enterprise.changed_at),
-a hazard when it moved (a history row: found, fixed, rejected, extended, listed), whole; a hazard closed since, by
-its id, for the phone to drop. On the bench's biggest county a day touches a third of its sites but a few percent
-of their hazards. The sites a draw, a cross inspection or an assignment sends the user to come whole every time,
-with their hazards: they are few, and they join the user's sites on a day no row of theirs changed.
+with its open hazards (it may have just come into the county); a hazard when it moved (a history row: found, fixed,
+rejected, extended, listed), whole; a hazard closed since, by its id, for the phone to drop. On the bench's biggest
+county a day touches a third of its sites but a few percent of their hazards. The sites a draw, a cross inspection
+or an assignment sends the user to come whole every time, with their open hazards: they are few, and they join the
+user's sites on a day no row of theirs changed. A phone that finds an id it does not hold asks for the whole copy.
 
 Counties, sectors and units are named once, in tables the rows refer to by id or code. Sites and hazards go as
 columns, a list of values for each field: gzip finds a column's repeats (levels, statuses, deadlines, the same
@@ -90,11 +91,12 @@ def offline_sites(session: Session, user: User, campaign: Campaign | None, today
     closed: list[int] = []
     if since is None:
         hazards = hazards.where(Hazard.status != HazardStatus.CLOSED)
-    else:  # the closed among the changed come too, as ids to drop
+    else:  # the moved, the closed among them as ids to drop; and the open hazards of every site sent whole
         moved = select(HazardHistory.hazard_id).where(HazardHistory.at >= since)
-        sent_ids = sites.where(sent).with_only_columns(Enterprise.id).order_by(None).scalar_subquery()
-        hazards = hazards.where(Hazard.id.in_(moved) | Hazard.enterprise_id.in_(sent_ids))
         sites = sites.where((Enterprise.changed_at >= since) | sent)
+        whole = sites.with_only_columns(Enterprise.id).order_by(None).scalar_subquery()
+        hazards = hazards.where(Hazard.id.in_(moved) | (Hazard.enterprise_id.in_(whole)
+                                                        & (Hazard.status != HazardStatus.CLOSED)))
     site_rows = session.execute(sites.with_only_columns(
         Enterprise.id, Enterprise.qr_token, Enterprise.name, Enterprise.credit_code, Enterprise.county_id, Sector.code,
         Enterprise.address, Enterprise.contact_name, Enterprise.contact_phone, Enterprise.supervising_unit_id,
