@@ -51,6 +51,14 @@ What is measured and how:
   what the README's nginx does when the app does not compress); what the service worker then precaches
   is printed, not counted. external_requests: requests to any other host during a crawl of every role's
   main pages.
+- offline_sites_ratio, offline_first_fill_kb, offline_daily_kb: the phone's offline copy of its sites (issue 16) for
+  an inspector of the county with the most enterprises (bench.run.inspector_of's choice), in-process through the
+  Flask test client logged in as him. The ratio: that county's enterprises (counted with SQL) whose site the whole
+  copy holds, token and name alike, over their number. The fill: what static/js/sw.js fetches to fill the copy
+  (OFFLINE_FILL: /api/v1/me, the copy, the checklist of each sector it holds, the shell pages), each answer
+  required to be 200, as gzip -1 sends them (the README's nginx); first the copy whole, then as the daily refresh
+  asks it, `?since=` one day before the dataset's last hazard history (a day's typical changes). Each note gives
+  the copy's own KB apart from the rest.
 - worker_rss_mb: the largest VmHWM of the two gunicorn workers after 10,000 requests of a mix of pages.
 
 The enterprise of the site and checklist pages is the busiest one of the sector with the longest
@@ -89,7 +97,7 @@ from io import BytesIO
 from pathlib import Path
 
 from flask import Flask
-from sqlalchemy import event, func, select
+from sqlalchemy import event, func, select, text
 from sqlalchemy.engine import Engine, make_url
 
 from . import chromium
@@ -106,6 +114,12 @@ RSS_REQUESTS = 10_000
 PAGE_REQUESTS = 200  # of each of the site and checklist pages in-process, for site_ms and checklist_ms
 NOT_COUNTED = re.compile(r"\s*(BEGIN|COMMIT|ROLLBACK|SAVEPOINT|RELEASE|PRAGMA)\b", re.IGNORECASE)
 CSRF_TOKEN = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
+# What static/js/sw.js fetches to fill the phone's offline copy, the first time and each day (tests/test_bench_run.py
+# holds the two in step): the copy itself (whole, or `?since=` the previous answer's cursor), the checklist of each
+# {sector} code the copy holds, and the shell pages, the inspection page's with the {token} of any site.
+OFFLINE_COPY = "/api/v1/sites/offline"
+OFFLINE_FILL = ("/api/v1/me", OFFLINE_COPY, "/api/v1/checklists/{sector}",
+                "/", "/app/outbox", "/app/scan", "/app/inspect/{token}", "/app/site")
 
 
 # ---- Figures and their targets --------------------------------------------------------------------
@@ -146,6 +160,9 @@ TARGETS: dict[str, Target] = {
     "photo_upload_kb": at_most(250, " KB"),
     "site_first_load_kb": at_most(60, " KB"),
     "external_requests": Target("== 0", lambda value: value == 0),
+    "offline_sites_ratio": at_least(1.0),
+    "offline_first_fill_kb": at_most(1500, " KB"),
+    "offline_daily_kb": at_most(300, " KB"),
     "worker_rss_mb": at_most(150, " MB"),
     "export_rss_mb": at_most(250, " MB"),
     "list_export_s": at_most(1, " s"),
@@ -772,6 +789,81 @@ def measure_coverage(app: Flask, scene: Scene, report: Report, runs: int) -> Non
     report.add("draw_ms", rounded(median(times)), f"median of {len(times)} after a warm-up")
 
 
+def biggest_county(session) -> tuple[int, str]:
+    """The county with the most enterprises (of equals, the first): its id and name."""
+    return session.execute(text(
+        "SELECT county.id, county.name FROM enterprise JOIN county ON county.id = enterprise.county_id"
+        " GROUP BY county.id, county.name ORDER BY count(*) DESC, county.id LIMIT 1")).one()
+
+
+def sites_held(copy: dict, enterprises: list[tuple[str, str]]) -> int:
+    """How many of the enterprises, (QR token, name) each, have their site in the offline copy's answer."""
+    held = set(zip(copy["sites"]["token"], copy["sites"]["name"], strict=True))
+    return sum((token, name) in held for token, name in enterprises)
+
+
+def offline_fill(browser: PageClient, since: str | None = None, token: str | None = None,
+                 sectors: dict | None = None) -> tuple[dict, dict[str, int]]:
+    """Fill the offline copy as the service worker does (OFFLINE_FILL), the copy whole or `since` a time: the copy's
+    answer, and the gzip -1 bytes of each address fetched (the copy's first). Any answer but 200 fails (PageClient).
+    The inspection page is that of `token`, else of the copy's first site; the checklists those of `sectors` (the
+    phone asks again for every sector its copy holds), else of the answer's."""
+    copy_path = OFFLINE_COPY + (f"?{urllib.parse.urlencode({'since': since})}" if since else "")
+    body = browser.get(copy_path)
+    copy = json.loads(body)
+    if token is None:
+        if not copy["sites"]["token"]:
+            raise RuntimeError(f"{copy_path} holds no site")
+        token = copy["sites"]["token"][0]
+    sizes = {copy_path: gzip_size(body)}
+    codes = sorted(sectors or copy["sectors"])
+    for address in OFFLINE_FILL:
+        if address == OFFLINE_COPY:
+            continue
+        for path in ([address.format(sector=urllib.parse.quote(code, safe='')) for code in codes]
+                     if "{sector}" in address else [address.format(token=token)]):
+            sizes[path] = gzip_size(browser.get(path))
+    return copy, sizes
+
+
+def measure_offline(app: Flask, report: Report) -> None:
+    """The phone's offline copy of an inspector of the county with the most enterprises: the share of that county's
+    enterprises it holds, and what filling it costs on the wire, the first time and on a day's changes."""
+    from checklist.models import HazardHistory
+
+    with app.app_context(), app.extensions["read_sessionmaker"]() as session:
+        county_id, county = biggest_county(session)
+        enterprises = session.execute(text("SELECT qr_token, name FROM enterprise WHERE county_id = :county"),
+                                      {"county": county_id}).all()
+        inspector = inspector_of(session, county_id)
+        if inspector is None:
+            raise RuntimeError(f"no active inspector in {county}, the county with the most enterprises")
+        last = session.scalar(select(func.max(HazardHistory.at)))
+        if last is None:
+            raise RuntimeError("no hazard history: no day of changes to refresh")
+    browser = PageClient(app, inspector.username, dataset_password())
+    held = sites_held(json.loads(browser.get(OFFLINE_COPY)), enterprises)  # whatever the rest of the fill answers
+    report.add("offline_sites_ratio", rounded(held / len(enterprises)),
+               f"{held} of {len(enterprises)} enterprises of {county}, {inspector.username}'s copy")
+    since = (last - timedelta(days=1)).isoformat(timespec="seconds") + "Z"
+    began = time.perf_counter()
+    whole, first = offline_fill(browser)
+    print(f"  {inspector.username} of {county} ({len(enterprises)} enterprises): the first fill in "
+          f"{time.perf_counter() - began:.1f} s")
+    began = time.perf_counter()
+    changed, daily = offline_fill(browser, since, whole["sites"]["token"][0], whole["sectors"])
+    print(f"  the daily refresh since {since} (a day before the last hazard history) in "
+          f"{time.perf_counter() - began:.1f} s")
+    for name, sizes, copy in (("first fill", first, whole), ("daily refresh", daily, changed)):
+        print(f"  {name}: the copy holds {len(copy['sites']['id'])} sites and {len(copy['hazards']['id'])} hazards "
+              f"({len(copy['closed'])} closed), ids of {len(copy['site_ids'])}; gzip -1 bytes:\n    "
+              + "\n    ".join(f"{path}: {size}" for path, size in sizes.items()))
+    for key, sizes in (("offline_first_fill_kb", first), ("offline_daily_kb", daily)):
+        copy_kb, *others = (size / 1024 for size in sizes.values())
+        report.add(key, rounded(copy_kb + sum(others)),
+                   f"the copy {copy_kb:.0f} KB + {len(others)} other answers {sum(others):.0f} KB, gzip -1")
+
+
 def role_clients(app: Flask, scene: Scene) -> dict[str, object]:
     """A test client per role of the crawl, logged in through the login form (anonymous: nobody)."""
     from . import crawl
@@ -1226,6 +1318,9 @@ def main(argv: list[str] | None = None) -> int:
             measure_dashboard(app, scene, report, runs)
         with measuring(report, "coverage and the spot-check draw", ("coverage_city_ms", "draw_ms")):
             measure_coverage(app, scene, report, runs)
+        with measuring(report, "the phone's offline copy", ("offline_sites_ratio", "offline_first_fill_kb",
+                                                            "offline_daily_kb")):
+            measure_offline(app, report)  # before the crawl: its preparation adds hazard history
         crawled = None
         with measuring(report, "every page as every role", ("pages_p95_ms", "pages_max_ms", "slowest")):
             crawled = measure_pages(app, scene, report)

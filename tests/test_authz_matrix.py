@@ -262,6 +262,7 @@ ROUTES: dict[str, Route] = {
     "pwa.manifest": Route(EVERYONE),
     "pwa.outbox": Route(USERS),
     "pwa.scan": Route(USERS),
+    "pwa.site_shell": Route(USERS),  # the page drawn on the phone from its copy: it holds no enterprise
     "pwa.service_worker": Route(EVERYONE),
     "rectification.accept": Route(USERS, BY_ENTERPRISE, hazard),
     "rectification.ask_extension": Route(USERS, BY_ENTERPRISE, hazard),  # the rule: the enterprise only

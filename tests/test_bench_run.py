@@ -6,33 +6,44 @@ browser tests are): the other parts run only under `make bench`.
 
 import json
 import os
+import re
+from datetime import timedelta
 from io import BytesIO
+from pathlib import Path
 
 from openpyxl import load_workbook
 from PIL import Image
+from sqlalchemy import update
 
 from bench import run
 from bench.phones import phone_jpeg
 from bench.run import (
+    OFFLINE_COPY,
+    OFFLINE_FILL,
     TARGETS,
     PageClient,
     QueryCounter,
     Report,
     add_draft,
+    biggest_county,
     duration_ms,
     find_scene,
     gzip_size,
     hazard_world,
     measure_list_export,
+    measure_offline,
     measure_page_costs,
     measure_photo_upload,
     mix_script,
     parse_wrk,
     pillow_bare,
     queries_of,
+    sites_held,
 )
+from checklist.models import Enterprise, utcnow
 
 from .conftest import PASSWORD
+from .factories import add_enterprise
 
 WRK_OUTPUT = """Running 10s test @ http://127.0.0.1:40001/s/abc
   2 threads and 16 connections
@@ -132,6 +143,65 @@ def test_the_city_list_export_is_timed_and_its_memory_read_in_a_process_of_its_o
     here = load_workbook(BytesIO(PageClient(app, scene.city, PASSWORD).get(f"/major-hazards.xlsx{county}"))).active
     rows = list(written.iter_rows(values_only=True))
     assert len(rows) == 2 + 4 and rows == list(here.iter_rows(values_only=True))
+
+
+def test_the_offline_fill_measured_is_what_the_service_worker_fetches():
+    """Each address of OFFLINE_FILL is a string of sw.js: a whole one, or the start of one where the worker adds to it
+    (the copy's ?since=, a sector's code, a site's token)."""
+    script = (Path(__file__).parents[1] / "static/js/sw.js").read_text()
+    missing = []
+    for address in OFFLINE_FILL:
+        fixed, varies, _rest = address.partition("{")
+        end = "" if varies or address == OFFLINE_COPY else r"\1"
+        if not re.search(r"([\"'`])" + re.escape(fixed) + end, script):
+            missing.append(fixed)
+    assert "/api/v1/checklists/" in {address.partition("{")[0] for address in OFFLINE_FILL}
+    assert missing == []
+
+
+def test_a_site_is_held_offline_with_its_token_and_name():
+    copy = {"sites": {"id": [1, 2], "token": ["a", "b"], "name": ["甲公司", "乙公司"]}}
+    assert sites_held(copy, [("a", "甲公司"), ("b", "乙公司")]) == 2
+    assert sites_held(copy, [("a", "甲公司"), ("b", "丙公司"), ("c", "乙公司")]) == 1
+
+
+def test_the_biggest_county_is_that_with_the_most_enterprises_whatever_the_scene(app, world, db):
+    def biggest() -> tuple[int, str]:
+        with app.app_context(), app.extensions["read_sessionmaker"]() as session:
+            return tuple(biggest_county(session))
+
+    assert biggest() == (world.county_a.id, "榆次区")  # two enterprises, 太谷区 one
+    for number in range(2):
+        add_enterprise(db, f"太谷第{number}公司", world.county_b, world.enterprise_b.sector)
+    db.commit()
+    assert biggest() == (world.county_b.id, "太谷区") and find_scene(app).county_id == world.county_a.id
+
+
+def test_the_offline_copy_is_that_of_the_biggest_countys_inspector_and_its_fill_is_sized(app, world, db, capsys,
+                                                                                         monkeypatch):
+    monkeypatch.setattr(run, "dataset_password", lambda: PASSWORD)
+    scene = find_scene(app)
+    token, _draft = hazard_world(app, scene, hazards=10, draft_hazards=0)  # 榆次区: its third enterprise
+    # A day's changes: that enterprise and its hazards; the other sites unchanged for three days.
+    db.execute(update(Enterprise).where(Enterprise.qr_token != token).values(changed_at=utcnow() - timedelta(days=3)))
+    db.commit()
+    report = Report()
+    measure_offline(app, report)
+    assert report.values["offline_sites_ratio"] == 1.0
+    assert report.notes["offline_sites_ratio"] == "3 of 3 enterprises of 榆次区, insp_a's copy"
+    printed = capsys.readouterr().out
+    first, _, daily = printed.partition("daily refresh:")
+    assert "the copy holds 3 sites and 10 hazards" in first and "the copy holds 1 sites and 10 hazards" in daily
+    for fixed in ("/api/v1/me", "/", "/app/outbox", "/app/scan", "/app/site"):
+        assert f"\n    {fixed}: " in first and f"\n    {fixed}: " in daily
+    assert f"\n    {OFFLINE_COPY}: " in first and f"\n    {OFFLINE_COPY}?since=" in daily
+    assert "\n    /app/inspect/" in first and "\n    /app/inspect/" in daily
+    other = ({"construction", "coal"} - {scene.sector}).pop()
+    assert f"/api/v1/checklists/{scene.sector}: " in first and f"/api/v1/checklists/{other}: " in first
+    assert f"/api/v1/checklists/{other}: " in daily  # every sector the copy holds, not only the day's sites
+    fill, day = report.values["offline_first_fill_kb"], report.values["offline_daily_kb"]
+    assert 0 < day < fill < 1500 and report.verdict("offline_daily_kb") == "ok"
+    assert re.fullmatch(r"the copy \d+ KB \+ 8 other answers \d+ KB, gzip -1", report.notes["offline_first_fill_kb"])
 
 
 def test_page_costs_are_the_inspectors_site_and_checklist_pages_in_milliseconds(app, world, capsys, monkeypatch):

@@ -20,7 +20,7 @@ from checklist.models import Hazard, Inspection, InspectionStatus, Photo
 from checklist.sheets.labels import qr_image, qr_png
 
 from .browsers import require_chromium
-from .helpers import jpeg_bytes
+from .helpers import jpeg_bytes, submitted_inspection
 
 ROOT = Path(__file__).parent.parent
 ARTIFACTS = ROOT / "test-artifacts"
@@ -75,7 +75,7 @@ def log_in_ready(page, base, username="insp_a"):
     page.wait_for_url(f"{base}/")
     page.wait_for_function("() => navigator.serviceWorker && navigator.serviceWorker.controller !== null")
     page.wait_for_function("""async () => {
-        const cache = await caches.open('checklist-data-v1');
+        const cache = await caches.open('checklist-data-v2');
         return !!(await cache.match('/__offline-data'));
     }""", polling=200)
 
@@ -241,6 +241,8 @@ def test_a_site_page_opens_offline_from_a_qr_code_after_precaching(server, conte
     page.locator("[data-refresh]").click()  # on demand, too
     page.wait_for_function("() => document.querySelector('[data-offline-status]').dataset.at")
     assert "2" in page.locator("[data-offline-status]").inner_text()
+    names = page.locator("[data-site-list] a").all_text_contents()  # listed from the copy (folded away)
+    assert sorted(names) == sorted([world.enterprise_a.name, world.enterprise_a2.name])
     page.goto(f"{server.base}/app/scan")  # opened once online, as the installed app would be
 
     server.stop()  # no server at all, and no network either
@@ -249,6 +251,7 @@ def test_a_site_page_opens_offline_from_a_qr_code_after_precaching(server, conte
     # The phone's camera app hands the QR code's address to the browser: a page never opened before.
     other = world.enterprise_a2
     page.goto(f"{server.base}/s/{other.qr_token}")
+    page.wait_for_selector("[data-site]:not([hidden])")  # drawn from the copy of the county
     assert page.locator("h1").inner_text() == other.name
     page.screenshot(path=str(ARTIFACTS / "offline-5-site-page.png"), full_page=True)
     page.locator("[data-pwa] a.button").click()  # and a new inspection of it
@@ -263,8 +266,46 @@ def test_a_site_page_opens_offline_from_a_qr_code_after_precaching(server, conte
     assert no_horizontal_scroll(page)
     page.locator("[data-photo]").set_input_files(str(code))
     page.wait_for_url(f"**/s/{world.enterprise_a.qr_token}")
+    page.wait_for_selector("[data-site]:not([hidden])")
     assert page.locator("h1").inner_text() == world.enterprise_a.name
     assert page.console_errors == []
+
+
+def test_the_copy_takes_a_days_changes_drops_what_left_and_is_asked_whole_for_a_site_it_lacks(server, context):
+    """sites.js in Chromium, on answers shaped as /api/v1/sites/offline's: the whole copy, then a day's changes
+    (one hazard moved, one closed, one site no longer the inspector's, its hazard with it), then a change that
+    names a site the copy does not hold; and nobody else reads the copy."""
+    page = new_page(context)
+    log_in_ready(page, server.base)
+    page.goto(f"{server.base}/app/outbox")
+    seen = page.evaluate("""async () => {
+        const user = document.querySelector('meta[name=user-id]').content;
+        const columns = (names, rows) => Object.fromEntries(names.map((name, i) => [name, rows.map(row => row[i])]));
+        const site = ['id', 'token', 'name', 'credit_code', 'county_id', 'sector_code', 'address', 'contact_name',
+                      'contact_phone', 'supervising_unit_id'];
+        const hazard = ['id', 'site_id', 'level', 'status', 'deadline', 'description', 'responsible_person'];
+        const none = {counties: {}, sectors: {}, units: {}, sites: columns(site, []), hazards: columns(hazard, [])};
+        await Sites.apply({...none, complete: true, cursor: 'c1', site_ids: [1, 2],
+            counties: {1: '榆次区'}, sectors: {fire: '消防'},
+            sites: columns(site, [[1, 't1', '甲', 'c1', 1, 'fire', '', '', '', null],
+                                  [2, 't2', '乙', 'c2', 1, 'fire', '', '', '', null]]),
+            hazards: columns(hazard, [[10, 1, 'major', 'open', 20000, '一', '王'],
+                                      [11, 1, 'general', 'open', 20001, '二', '王'],
+                                      [12, 2, 'general', 'open', 20002, '三', '李']]), closed: []}, user);
+        const day = await Sites.apply({...none, complete: false, cursor: 'c2', site_ids: [1],
+            hazards: columns(hazard, [[11, 1, 'general', 'submitted', 20001, '二', '王']]), closed: [10]}, user);
+        const one = await Sites.site('t1', user);
+        const held = await Outbox.transact(['hazards'], 'readonly', (stores, result) => {
+            stores.hazards.count().onsuccess = event => { result.value = event.target.result; };
+        });
+        const lacking = await Sites.apply({...none, complete: false, cursor: 'c3', site_ids: [1, 3], closed: []}, user);
+        return {day: [day.cursor, day.sites], hazards: one.hazards.map(h => [h.id, h.status, h.deadline]),
+                named: [one.county, one.sector_name], held, gone: await Sites.site('t2', user),
+                stranger: await Sites.site('t1', 'another'), lacking};
+    }""")
+    assert seen["day"] == ["c2", 1] and seen["hazards"] == [[11, "submitted", "2024-10-05"]]
+    assert seen["named"] == ["榆次区", "消防"] and seen["held"] == 1  # site 2's hazard went with it
+    assert seen["gone"] is None and seen["stranger"] is None and seen["lacking"] == {"incomplete": True}
 
 
 def test_two_tabs_share_one_draft_and_the_service_worker_sends_it_with_the_stored_token(
@@ -350,9 +391,18 @@ def test_a_refused_inspection_is_failed_with_the_servers_reason_and_sent_after_r
     page.locator("form[data-logout] button").click()
     page.wait_for_url("**/login")
     page.wait_for_function("""async () => {
-        const keys = await (await caches.open('checklist-data-v1')).keys();
+        const keys = await (await caches.open('checklist-data-v2')).keys();
         return !keys.some(request => new URL(request.url).pathname.startsWith('/s/'));
     }""")
+    page.wait_for_function("""() => new Promise(resolve => {  // and the copy of the county with them
+        const opened = indexedDB.open('checklist-outbox');
+        opened.onsuccess = () => {
+            opened.result.transaction('sites').objectStore('sites').count().onsuccess = event => {
+                opened.result.close();
+                resolve(event.target.result === 0);
+            };
+        };
+    })""")
 
 
 def test_the_in_app_scanner_reads_a_site_code_from_the_camera(server, playwright, world, tmp_path):
@@ -385,19 +435,32 @@ def test_the_in_app_scanner_reads_a_site_code_from_the_camera(server, playwright
         browser.close()
 
 
-def test_offline_the_position_and_a_marked_photo_go_with_the_inspection(server, context, world, db, photo_files):
-    """Geolocation mocked: the draft keeps the position at its start and with each photo; a photo marked offline
-    keeps its marked copy beside it; online, the outbox sends the original, then the copy naming it, then the
-    inspection with the position and the phone's clock."""
+def test_a_never_visited_site_page_is_drawn_from_the_copy_and_its_inspection_is_sent_once(
+    server, context, login, world, db, photo_files
+):
+    """Issue 16 [field]: with the network off, a site page this phone never opened comes from the copy of the
+    county, with its open hazard; from it an inspection with the position (geolocation mocked) and a photo marked
+    offline, its marked copy beside it. Online, the outbox sends the original, then the copy naming it, then the
+    inspection with the position and the phone's clock, once."""
+    hazard = submitted_inspection(login("insp_a"), world, db).hazards[0]  # found on an earlier visit
     world.enterprise_a.latitude, world.enterprise_a.longitude = 37.68712, 112.75321
     db.commit()
     context.grant_permissions(["geolocation"])
     context.set_geolocation({"latitude": 37.6876, "longitude": 112.7533, "accuracy": 12})
     page = new_page(context)
-    log_in_ready(page, server.base)
+    log_in_ready(page, server.base)  # it opens the home page only
     token = world.enterprise_a.qr_token
     context.set_offline(True)
-    page.goto(f"{server.base}/app/inspect/{token}")
+    page.goto(f"{server.base}/s/{token}")
+    page.wait_for_selector("[data-site]:not([hidden])")  # the shell, not a page the server drew
+    assert page.locator("h1").inner_text() == world.enterprise_a.name
+    [shown] = page.locator("[data-hazards] li").all()
+    assert hazard.description in shown.inner_text() and shown.locator(".badge.major").count() == 1
+    assert not shown.locator("[data-overdue]").is_visible()  # due in some days
+    assert no_horizontal_scroll(page)
+    page.screenshot(path=str(ARTIFACTS / "offline-7-site-page-from-the-copy.png"), full_page=True)
+    page.locator("[data-pwa] a.button").click()
+    page.wait_for_url(f"**/app/inspect/{token}")
     fill_inspection(page, photo_files[:1], photo_items=("CON-02",))
     page.locator("li.item[data-code=CON-02] .thumb [data-mark]").click()
     canvas = page.locator(".marker canvas")
@@ -416,7 +479,8 @@ def test_offline_the_position_and_a_marked_photo_go_with_the_inspection(server, 
     queued = page.evaluate("""async () => {
         const [item] = await Outbox.listItems();
         const photos = await Outbox.photosOf(item.uuid);
-        return {position: item.body.position, photos: photos.map(p => [p.uuid, p.marked_from || null, !!p.position])};
+        return {uuid: item.uuid, position: item.body.position,
+                photos: photos.map(p => [p.uuid, p.marked_from || null, !!p.position])};
     }""")
     assert queued["position"]["latitude"] == 37.6876 and queued["position"]["accuracy"] == 12
     (original, none, located), (copy, names, copy_located) = queued["photos"]
@@ -424,8 +488,11 @@ def test_offline_the_position_and_a_marked_photo_go_with_the_inspection(server, 
 
     context.set_offline(False)
     page.wait_for_selector("li.outbox-item[data-state=sent]", timeout=30000)
+    page.reload()  # the outbox asks again: nothing more goes
+    page.wait_for_selector("li.outbox-item[data-state=sent]")
     db.expire_all()
-    [inspection] = db.scalars(select(Inspection)).all()
+    [inspection] = db.scalars(select(Inspection).where(Inspection.uuid == queued["uuid"])).all()
+    assert counts(db) == (2, 2)  # the earlier visit's inspection, and this one with its two photos
     assert (inspection.start_latitude, inspection.start_accuracy) == (37.6876, 12.0)
     assert inspection.start_sent_at is not None and not inspection.start_evidence.clock_off
     assert round(inspection.start_evidence.distance) == 54

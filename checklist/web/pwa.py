@@ -12,7 +12,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from checklist import access
-from checklist.models import EnforcementKind, HazardLevel, InspectionMode, Outcome
+from checklist.models import EnforcementKind, HazardLevel, HazardStatus, InspectionMode, Outcome
 from checklist.web.site import site_enterprise
 
 bp = Blueprint("pwa", __name__)
@@ -62,6 +62,7 @@ def labels() -> dict:
         "modes": {mode.value: str(mode.label) for mode in InspectionMode},
         "outcomes": {outcome.value: str(outcome.label) for outcome in Outcome},
         "levels": {level.value: str(level.label) for level in HazardLevel},
+        "statuses": {status.value: str(status.label) for status in HazardStatus},
         "kinds": {kind.value: str(kind.label) for kind in EnforcementKind},
     }
 
@@ -76,6 +77,14 @@ def inspect_shell(token: str):
     return render_template(
         "app/inspect.html", labels=labels(), deadline_days=current_app.config["HAZARD_DEADLINE_DAYS"],
     )
+
+
+@bp.route("/app/site")
+@login_required
+def site_shell():
+    """The site page drawn on the phone from its copy of the sites, when there is no signal. One page serves every
+    site, as the inspection form does; it holds no enterprise's data."""
+    return render_template("app/site.html", labels=labels())
 
 
 @bp.route("/app/outbox")

@@ -13,8 +13,9 @@
   "use strict";
 
   const root = document.getElementById("offline-inspection");
-  if (!root || !window.Outbox || !window.indexedDB || !window.Evidence) return;
+  if (!root || !window.Outbox || !window.Sites || !window.indexedDB || !window.Evidence) return;
   const Outbox = window.Outbox;
+  const Sites = window.Sites;
   const Evidence = window.Evidence;
 
   const SAVE_DELAY = 300;
@@ -49,6 +50,15 @@
     });
   }
 
+  /* The site from the copy on the phone (sites.js); one outside it (a city inspector's visit) from
+   * the API while there is a signal. */
+  async function findSite() {
+    const copied = await Sites.site(token, user);
+    if (copied) return copied;
+    const sites = await getJson("/api/v1/sites");
+    return sites.filter(function (candidate) { return candidate.token === token; })[0];
+  }
+
   function emptyForm() {
     return { mode: "", team_id: null, results: {}, actions: [], signature: { signer_name: "", png: "", refused: false } };
   }
@@ -72,8 +82,7 @@
     let site, checklist;
     try {
       me = await getJson("/api/v1/me");
-      const sites = await getJson("/api/v1/sites");
-      site = sites.filter(function (candidate) { return candidate.token === token; })[0];
+      site = await findSite();
       if (!site) throw new Error("unknown site");
     } catch (error) {
       $("[data-load-error]").hidden = false;

@@ -5,8 +5,9 @@
   "use strict";
 
   const root = document.getElementById("outbox");
-  if (!root || !window.Outbox || !window.indexedDB) return;
+  if (!root || !window.Outbox || !window.Sites || !window.indexedDB) return;
   const Outbox = window.Outbox;
+  const Sites = window.Sites;
   const strings = JSON.parse(document.getElementById("outbox-strings").textContent);
   const userMeta = document.querySelector("meta[name=user-id]");
   const user = userMeta ? userMeta.content : "";
@@ -165,9 +166,7 @@
 
   async function showSites() {
     try {
-      const response = await fetch("/api/v1/sites", { credentials: "same-origin" });
-      if (!response.ok) return;
-      const sites = await response.json();
+      const sites = await Sites.list(user);
       const list = $("[data-site-list]");
       list.textContent = "";
       sites.forEach(function (site) {
@@ -182,7 +181,7 @@
         list.appendChild(entry);
       });
       $("[data-sites]").hidden = !sites.length;
-    } catch (error) { /* nothing cached and no signal: the list stays hidden */ }
+    } catch (error) { /* no copy on this phone yet: the list stays hidden */ }
   }
 
   if (navigator.storage && navigator.storage.persisted) {

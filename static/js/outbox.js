@@ -15,7 +15,7 @@
   "use strict";
 
   const DB_NAME = "checklist-outbox";
-  const DB_VERSION = 1;
+  const DB_VERSION = 2;
   const LOCK_NAME = "checklist-outbox-sync";
   const CHANNEL_NAME = "checklist-outbox";
   const SYNC_TAG = "outbox";
@@ -35,16 +35,25 @@
     if (!dbPromise) {
       dbPromise = new Promise(function (resolve, reject) {
         const request = scope.indexedDB.open(DB_NAME, DB_VERSION);
-        request.onupgradeneeded = function () {
+        request.onupgradeneeded = function (event) {
           const db = request.result;
-          // items: one record per inspection uuid, from draft to sent (the uuid is the key, so
-          // saving the same inspection again, from any tab, overwrites it instead of doubling it).
-          const items = db.createObjectStore("items", { keyPath: "uuid" });
-          items.createIndex("state", "state");
-          items.createIndex("site", "site");
-          // photos: the compressed JPEG bytes as ArrayBuffers (Safari has lost queued Blobs).
-          const photos = db.createObjectStore("photos", { keyPath: "uuid" });
-          photos.createIndex("inspection", "inspection");
+          if (event.oldVersion < 1) {
+            // items: one record per inspection uuid, from draft to sent (the uuid is the key, so
+            // saving the same inspection again, from any tab, overwrites it instead of doubling it).
+            const items = db.createObjectStore("items", { keyPath: "uuid" });
+            items.createIndex("state", "state");
+            items.createIndex("site", "site");
+            // photos: the compressed JPEG bytes as ArrayBuffers (Safari has lost queued Blobs).
+            const photos = db.createObjectStore("photos", { keyPath: "uuid" });
+            photos.createIndex("inspection", "inspection");
+          }
+          if (event.oldVersion < 2) {
+            // The copy of the inspector's sites (sites.js): sites by id, found by token; their
+            // open hazards by id, found by site; and one record of what the copy is.
+            db.createObjectStore("sites", { keyPath: "id" }).createIndex("token", "token", { unique: true });
+            db.createObjectStore("hazards", { keyPath: "id" }).createIndex("site_id", "site_id");
+            db.createObjectStore("copy");
+          }
         };
         request.onsuccess = function () {
           const db = request.result;
@@ -664,6 +673,7 @@
     reopen: reopen, discard: discard, pruneSent: pruneSent, unsentCount: unsentCount, sync: sync,
     nextDue: nextDue, onChange: onChange, requestPersistence: requestPersistence,
     registerBackgroundSync: registerBackgroundSync, SYNC_TAG: SYNC_TAG, UNSENT: UNSENT, contextId: CONTEXT_ID,
+    transact: transact,
   };
   scope.Outbox = Outbox;
 

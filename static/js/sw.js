@@ -1,31 +1,37 @@
 /* The service worker, served at /sw.js so that its scope is the whole site.
  *
- * - Precaches the app's static files on install, and the logged-in inspector's county (the API's
- *   me, sites and checklists, the shell pages, every site page /s/<token>) on install, on demand
- *   ("Refresh offline data") and when that copy is older than a day or another user's.
- * - Pages (navigations): network first, the cached copy when there is no network, so a QR code
- *   scanned offline still opens its site page. API GETs: the same. Static files: the cached copy
- *   at once, refreshed in the background. PUT and POST are never cached nor touched.
+ * - Keeps the logged-in inspector's sites on the phone: the API's me and checklists and the shell
+ *   pages in the Cache API, the copy of the sites and their open hazards in IndexedDB (sites.js), the
+ *   whole copy first and afterwards only what changed. On install, on demand ("Refresh offline
+ *   data") and when the copy is older than a day or another person's.
+ * - Pages (navigations): network first, the cached copy when there is no network. A site page
+ *   (/s/<token>) without a signal is the site page shell drawn from the copy (offline-site.js), so
+ *   a QR code of any site of the county opens offline; else the page as last seen. API GETs: network
+ *   first too. Static files: the cached copy at once, refreshed in the background. PUT and POST are
+ *   never cached nor touched.
  * - Background Sync: sends the outbox with the same code as the pages (outbox.js).
  */
-/* global Outbox */
-importScripts("/static/js/outbox.js");
+/* global Outbox, Sites */
+importScripts("/static/js/outbox.js", "/static/js/sites.js");
 
-const VERSION = "v1";
+const VERSION = "v2";
 const STATIC_CACHE = "checklist-static-" + VERSION;
 const DATA_CACHE = "checklist-data-" + VERSION;
 const META_KEY = "/__offline-data";
 const SHELL_KEY = "/app/inspect/"; // one copy of the inspection page serves every site
+const SITE_SHELL = "/app/site"; // and one of the site page, drawn from the copy
+const SHELL_PAGES = ["/", "/app/outbox", "/app/scan", SITE_SHELL];
+const COPY_URL = "/api/v1/sites/offline";
+const CHECKLIST_URL = "/api/v1/checklists/";
 const STALE_AFTER = 24 * 3600 * 1000;
 const NETWORK_TIMEOUT = 10 * 1000; // then the cached copy, if any, while the network goes on
 const INSTALL_WAIT = 20 * 1000;
-// A site page is about 8 KB compressed: 300 of them are some 2.4 MB a day on a phone's data plan. The
-// API lists the enterprises the inspector's own unit supervises first, so those are the ones kept.
-const MAX_SITE_PAGES = 300;
 const STATIC_FILES = [
   "/static/js/app.js",
   "/static/js/outbox.js",
+  "/static/js/sites.js",
   "/static/js/offline-inspection.js",
+  "/static/js/offline-site.js",
   "/static/js/outbox-page.js",
   "/static/js/scanner.js",
   "/static/vendor/jsQR.js",
@@ -78,7 +84,19 @@ async function readMeta() {
   return response ? response.json() : null;
 }
 
-/* Fetch and cache the inspector's county. force: even when the copy is fresh. Resolves with the
+/* The copy of the sites, from the last answer's cursor when the copy is this person's. */
+async function fillCopy(user) {
+  const ask = async function (since) {
+    const response = await get(COPY_URL + (since ? "?since=" + encodeURIComponent(since) : ""));
+    if (!usable(response)) throw new Error("sites: " + response.status);
+    return Sites.apply(await response.json(), user);
+  };
+  const copy = await Sites.record();
+  const changed = await ask(copy && copy.user === String(user) ? copy.cursor : null);
+  return changed.incomplete ? ask(null) : changed;
+}
+
+/* Fetch and keep the inspector's sites. force: even when the copy is fresh. Resolves with the
  * meta record {at, user, sites, pages, failed} or {login: true} when nobody is logged in. */
 function refresh(force, userHint) {
   if (refreshing) return refreshing;
@@ -93,22 +111,9 @@ function refresh(force, userHint) {
     if (meta && String(meta.user) !== String(me.id)) await caches.delete(DATA_CACHE); // another inspector's
     const cache = await caches.open(DATA_CACHE);
     await cache.put("/api/v1/me", meResponse);
+    const copy = await fillCopy(me.id);
 
-    const sitesResponse = await get("/api/v1/sites");
-    if (!usable(sitesResponse)) throw new Error("sites: " + sitesResponse.status);
-    const sites = await sitesResponse.clone().json();
-    await cache.put("/api/v1/sites", sitesResponse);
-
-    const urls = [];
-    sites.map(function (site) { return site.sector_code; })
-      .filter(function (code, index, all) { return code && all.indexOf(code) === index; })
-      .forEach(function (code) { urls.push("/api/v1/checklists/" + encodeURIComponent(code)); });
-    urls.push("/", "/app/outbox", "/app/scan");
-    // The first MAX_SITE_PAGES sites, in the server's order: those the inspector was drawn for, sent to or
-    // assigned (包保), then the unit's own, then the rest of the county (the city: of every county).
-    sites.slice(0, MAX_SITE_PAGES).forEach(function (site) { urls.push("/s/" + site.token); });
-    const shellFrom = sites.length ? "/app/inspect/" + sites[0].token : null;
-
+    const urls = Object.keys(copy.names.sectors).map(function (code) { return CHECKLIST_URL + encodeURIComponent(code); });
     let pages = 0;
     let failed = 0;
     const fetchOne = async function (url, key) {
@@ -122,23 +127,15 @@ function refresh(force, userHint) {
       } catch (error) { /* counted below */ }
       failed += 1;
     };
-    const queue = urls.slice();
+    const queue = urls.concat(SHELL_PAGES);
     const worker = async function () {
       while (queue.length) await fetchOne(queue.shift());
     };
     await Promise.all([worker(), worker(), worker(), worker()]);
-    if (shellFrom) await fetchOne(shellFrom, SHELL_KEY);
+    const anySite = await Sites.any(); // the inspection page is the same for every site
+    if (anySite) await fetchOne("/app/inspect/" + anySite, SHELL_KEY);
 
-    // Forget site pages of enterprises that left the county's list.
-    const wanted = {};
-    sites.slice(0, MAX_SITE_PAGES).forEach(function (site) { wanted["/s/" + site.token] = true; });
-    const keys = await cache.keys();
-    await Promise.all(keys.map(function (request) {
-      const path = new URL(request.url).pathname;
-      return path.indexOf("/s/") === 0 && !wanted[path] ? cache.delete(request) : null;
-    }));
-
-    const record = { at: Date.now(), user: me.id, sites: sites.length, pages: pages, failed: failed };
+    const record = { at: Date.now(), user: me.id, sites: copy.sites, pages: pages, failed: failed };
     await cache.put(META_KEY, new Response(JSON.stringify(record), { headers: { "Content-Type": "application/json" } }));
     return record;
   })().finally(function () { refreshing = null; });
@@ -158,7 +155,7 @@ self.addEventListener("message", function (event) {
     event.waitUntil(readMeta().then(reply));
   } else if (data.type === "logout") {
     // The next person on this phone must not read this county's pages offline.
-    event.waitUntil(caches.delete(DATA_CACHE));
+    event.waitUntil(Promise.all([caches.delete(DATA_CACHE), Sites.clear()]));
   } else if (data.type === "sync") {
     event.waitUntil(Outbox.sync({ force: true }).then(reply));
   }
@@ -186,14 +183,26 @@ function cacheablePage(url) {
   return (url.pathname === "/" && !url.search) || url.pathname.indexOf("/s/") === 0 || url.pathname.indexOf("/app/") === 0;
 }
 
-/* Network first; the cached copy when the network fails, or when it is slow and a copy exists. */
-function networkFirst(request, key, store) {
+const SITE_PAGE = /^\/s\/([^/]+)\/?$/;
+
+/* A site page (/s/<token>) without a signal: the shell that draws it from the copy when the copy
+ * holds the site, else the page as last seen. */
+function siteFromCopy(url, cache) {
+  const token = decodeURIComponent(SITE_PAGE.exec(url.pathname)[1]);
+  return Sites.holds(token).catch(function () { return false; }).then(function (held) {
+    return held ? cache.match(SITE_SHELL) : null;
+  }).then(function (shell) { return shell || cache.match(cacheKey(url)); });
+}
+
+/* Network first; the cached copy (or what `offline` gives) when the network fails, or when it is
+ * slow and a copy exists. */
+function networkFirst(request, key, store, offline) {
   return caches.open(DATA_CACHE).then(function (cache) {
     const network = fetch(request).then(function (response) {
       if (store && usable(response)) cache.put(key, response.clone());
       return response;
     });
-    const cached = cache.match(key);
+    const cached = offline ? offline(cache) : cache.match(key);
     return new Promise(function (resolve, reject) {
       let settled = false;
       const fallback = function () {
@@ -256,7 +265,8 @@ self.addEventListener("fetch", function (event) {
   if (request.mode === "navigate") {
     if (url.pathname === "/sw.js") return;
     const key = cacheKey(url);
-    event.respondWith(networkFirst(request, key, cacheablePage(url)).catch(offlinePage));
+    const offline = SITE_PAGE.test(url.pathname) ? function (cache) { return siteFromCopy(url, cache); } : null;
+    event.respondWith(networkFirst(request, key, cacheablePage(url), offline).catch(offlinePage));
   } else if (url.pathname.indexOf("/api/v1/") === 0) {
     event.respondWith(networkFirst(request, url.pathname + url.search, true));
   } else if (url.pathname.indexOf("/static/") === 0 || url.pathname === "/manifest.webmanifest") {
