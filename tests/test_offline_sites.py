@@ -11,6 +11,7 @@ from checklist.read import offline
 
 from .helpers import submitted_inspection
 from .test_api import Api, issue_token
+from .test_imports import ROSTER_HEADERS, new_codes, post_roster, roster_row, xlsx
 from .test_rectify import ENTERPRISE_A, submit_fix
 
 URL = "/api/v1/sites/offline"
@@ -83,6 +84,20 @@ def test_afterwards_only_what_changed_since_comes_with_every_sites_id(api, login
     db.commit()
     renamed = phone.get(url(since=accepted["cursor"])).get_json()
     assert [site["address"] for site in sites_by_token(renamed).values()] == ["榆次区新华街1号"]
+
+
+def test_what_the_roster_import_adds_and_changes_comes_with_the_next_changes(api, login, world):
+    phone = api("insp_a")
+    cursor = phone.get(URL).get_json()["cursor"]
+    new_code = new_codes(1)[0]
+    roster = [roster_row("榆次新建有限公司", new_code),
+            ["榆次建工集团有限公司", world.enterprise_a.credit_code, "榆次区", "建筑施工", "榆次区新地址", "", "", ""]]
+    assert post_roster(login("admin_a"), xlsx(ROSTER_HEADERS, roster)).status_code == 302
+    answer = phone.get(url(since=cursor)).get_json()
+    changed = {site["credit_code"]: (site["name"], site["address"]) for site in rows(answer["sites"])}
+    assert changed == {new_code: ("榆次新建有限公司", "榆次新建有限公司地址"),
+                       world.enterprise_a.credit_code: ("榆次建工集团有限公司", "榆次区新地址")}
+    assert len(answer["site_ids"]) == 3 and world.enterprise_a2.credit_code not in changed
 
 
 def test_a_site_moved_to_another_county_leaves_one_copy_and_comes_whole_to_the_other(api, login, world, db):
