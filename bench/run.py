@@ -802,20 +802,36 @@ def sites_held(copy: dict, enterprises: list[tuple[str, str]]) -> int:
     return sum((token, name) in held for token, name in enterprises)
 
 
+def offline_copy(browser: PageClient, since: str | None = None) -> tuple[dict, dict[str, int]]:
+    """The offline copy as the service worker asks it: `since` a time in one answer, else whole, part after part
+    (`?after=` each answer's `next`), its parts' columns joined; and the gzip -1 bytes of each answer."""
+    path = OFFLINE_COPY + (f"?{urllib.parse.urlencode({'since': since})}" if since else "")
+    body = browser.get(path)
+    copy, sizes = json.loads(body), {path: gzip_size(body)}
+    while copy["next"] is not None:
+        path = f"{OFFLINE_COPY}?after={copy['next']}"
+        body = browser.get(path)
+        part, sizes[path] = json.loads(body), gzip_size(body)
+        for table in ("sites", "hazards"):
+            for name, values in part[table].items():
+                copy[table][name] += values
+        for names in ("counties", "sectors", "units"):
+            copy[names].update(part[names])
+        copy["next"] = part["next"]
+    return copy, sizes
+
+
 def offline_fill(browser: PageClient, since: str | None = None, token: str | None = None,
                  sectors: dict | None = None) -> tuple[dict, dict[str, int]]:
     """Fill the offline copy as the service worker does (OFFLINE_FILL), the copy whole or `since` a time: the copy's
     answer, and the gzip -1 bytes of each address fetched (the copy's first). Any answer but 200 fails (PageClient).
     The inspection page is that of `token`, else of the copy's first site; the checklists those of `sectors` (the
     phone asks again for every sector its copy holds), else of the answer's."""
-    copy_path = OFFLINE_COPY + (f"?{urllib.parse.urlencode({'since': since})}" if since else "")
-    body = browser.get(copy_path)
-    copy = json.loads(body)
+    copy, sizes = offline_copy(browser, since)
     if token is None:
         if not copy["sites"]["token"]:
-            raise RuntimeError(f"{copy_path} holds no site")
+            raise RuntimeError(f"{OFFLINE_COPY} holds no site")
         token = copy["sites"]["token"][0]
-    sizes = {copy_path: gzip_size(body)}
     codes = sorted(sectors or copy["sectors"])
     for address in OFFLINE_FILL:
         if address == OFFLINE_COPY:
@@ -842,7 +858,7 @@ def measure_offline(app: Flask, report: Report) -> None:
         if last is None:
             raise RuntimeError("no hazard history: no day of changes to refresh")
     browser = PageClient(app, inspector.username, dataset_password())
-    held = sites_held(json.loads(browser.get(OFFLINE_COPY)), enterprises)  # whatever the rest of the fill answers
+    held = sites_held(offline_copy(browser)[0], enterprises)  # whatever the rest of the fill answers
     report.add("offline_sites_ratio", rounded(held / len(enterprises)),
                f"{held} of {len(enterprises)} enterprises of {county}, {inspector.username}'s copy")
     since = (last - timedelta(days=1)).isoformat(timespec="seconds") + "Z"
@@ -859,9 +875,11 @@ def measure_offline(app: Flask, report: Report) -> None:
               f"({len(copy['closed'])} closed), ids of {len(copy['site_ids'])}; gzip -1 bytes:\n    "
               + "\n    ".join(f"{path}: {size}" for path, size in sizes.items()))
     for key, sizes in (("offline_first_fill_kb", first), ("offline_daily_kb", daily)):
-        copy_kb, *others = (size / 1024 for size in sizes.values())
-        report.add(key, rounded(copy_kb + sum(others)),
-                   f"the copy {copy_kb:.0f} KB + {len(others)} other answers {sum(others):.0f} KB, gzip -1")
+        parts = [size / 1024 for path, size in sizes.items() if path.startswith(OFFLINE_COPY)]
+        others = [size / 1024 for path, size in sizes.items() if not path.startswith(OFFLINE_COPY)]
+        report.add(key, rounded(sum(parts) + sum(others)),
+                   f"the copy {sum(parts):.0f} KB in {len(parts)} answers + {len(others)} other answers"
+                   f" {sum(others):.0f} KB, gzip -1")
 
 
 def role_clients(app: Flask, scene: Scene) -> dict[str, object]:

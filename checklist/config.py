@@ -3,8 +3,8 @@
 import os
 from datetime import timedelta
 
-ENV_KEYS = ("SECRET_KEY", "DATABASE_URL", "UPLOAD_DIR", "BASE_URL", "PROXY_FIX")
-INTEGER_KEYS = ("PROXY_FIX",)
+ENV_KEYS = ("SECRET_KEY", "DATABASE_URL", "UPLOAD_DIR", "BASE_URL", "PROXY_FIX", "OFFLINE_PART_SITES")
+INTEGER_KEYS = ("PROXY_FIX", "OFFLINE_PART_SITES")
 
 
 class Defaults:
@@ -32,6 +32,9 @@ class Defaults:
     # more are refused (429) until the oldest leave the window.
     WORKER_REPORTS_PER_ADDRESS = 10
     WORKER_REPORTS_PER_ENTERPRISE = 30
+    # The phone's offline copy of its county comes in parts of this many sites (read.offline): each answer takes
+    # about the same time and memory whatever the county's size.
+    OFFLINE_PART_SITES = 1000
 
     # A login lasts while the browser sends a request at least every 12 hours (the session cookie is
     # renewed with each one); the remember-me cookie logs the same device in again for 14 days after

@@ -180,6 +180,7 @@ def test_the_biggest_county_is_that_with_the_most_enterprises_whatever_the_scene
 def test_the_offline_copy_is_that_of_the_biggest_countys_inspector_and_its_fill_is_sized(app, world, db, capsys,
                                                                                          monkeypatch):
     monkeypatch.setattr(run, "dataset_password", lambda: PASSWORD)
+    monkeypatch.setitem(app.config, "OFFLINE_PART_SITES", 2)  # the whole copy in two parts
     scene = find_scene(app)
     token, _draft = hazard_world(app, scene, hazards=10, draft_hazards=0)  # 榆次区: its third enterprise
     # A day's changes: that enterprise and its hazards; the other sites unchanged for three days.
@@ -194,14 +195,16 @@ def test_the_offline_copy_is_that_of_the_biggest_countys_inspector_and_its_fill_
     assert "the copy holds 3 sites and 10 hazards" in first and "the copy holds 1 sites and 10 hazards" in daily
     for fixed in ("/api/v1/me", "/", "/app/outbox", "/app/scan", "/app/site"):
         assert f"\n    {fixed}: " in first and f"\n    {fixed}: " in daily
-    assert f"\n    {OFFLINE_COPY}: " in first and f"\n    {OFFLINE_COPY}?since=" in daily
+    assert f"\n    {OFFLINE_COPY}: " in first and f"\n    {OFFLINE_COPY}?after=" in first
+    assert f"\n    {OFFLINE_COPY}?since=" in daily and "?after=" not in daily
     assert "\n    /app/inspect/" in first and "\n    /app/inspect/" in daily
     other = ({"construction", "coal"} - {scene.sector}).pop()
     assert f"/api/v1/checklists/{scene.sector}: " in first and f"/api/v1/checklists/{other}: " in first
     assert f"/api/v1/checklists/{other}: " in daily  # every sector the copy holds, not only the day's sites
     fill, day = report.values["offline_first_fill_kb"], report.values["offline_daily_kb"]
     assert 0 < day < fill < 1500 and report.verdict("offline_daily_kb") == "ok"
-    assert re.fullmatch(r"the copy \d+ KB \+ 8 other answers \d+ KB, gzip -1", report.notes["offline_first_fill_kb"])
+    assert re.fullmatch(r"the copy \d+ KB in 2 answers \+ 8 other answers \d+ KB, gzip -1",
+                        report.notes["offline_first_fill_kb"])
 
 
 def test_page_costs_are_the_inspectors_site_and_checklist_pages_in_milliseconds(app, world, capsys, monkeypatch):

@@ -33,7 +33,7 @@ pytestmark = pytest.mark.browser
 def server(app, world, tmp_path):
     app.extensions["engine"].dispose()  # the world is committed; gunicorn has the database from here
     env = {**os.environ, "DATABASE_URL": app.config["DATABASE_URL"], "UPLOAD_DIR": str(tmp_path / "uploads"),
-           "SECRET_KEY": "offline-test"}
+           "SECRET_KEY": "offline-test", "OFFLINE_PART_SITES": "1"}  # the county's copy in parts, as a big one
     served = Gunicorn(env, tmp_path / "gunicorn.log", workers=1)
     served.env["BASE_URL"] = served.base
     served.start()
@@ -271,10 +271,11 @@ def test_a_site_page_opens_offline_from_a_qr_code_after_precaching(server, conte
     assert page.console_errors == []
 
 
-def test_the_copy_takes_a_days_changes_drops_what_left_and_is_asked_whole_for_a_site_it_lacks(server, context):
-    """sites.js in Chromium, on answers shaped as /api/v1/sites/offline's: the whole copy, then a day's changes
-    (one hazard moved, one closed, one site no longer the inspector's, its hazard with it), then a change that
-    names a site the copy does not hold; and nobody else reads the copy."""
+def test_the_copy_comes_in_parts_takes_a_days_changes_and_is_asked_whole_for_a_site_it_lacks(server, context):
+    """sites.js in Chromium, on answers shaped as /api/v1/sites/offline's: the whole copy in two parts (whole, with
+    the first part's cursor, only after the last), then a day's changes (one hazard moved, one closed, one site no
+    longer the inspector's, its hazard with it), then changes that name a site the copy does not hold; and nobody
+    else reads the copy."""
     page = new_page(context)
     log_in_ready(page, server.base)
     page.goto(f"{server.base}/app/outbox")
@@ -284,25 +285,28 @@ def test_the_copy_takes_a_days_changes_drops_what_left_and_is_asked_whole_for_a_
         const site = ['id', 'token', 'name', 'credit_code', 'county_id', 'sector_code', 'address', 'contact_name',
                       'contact_phone', 'supervising_unit_id'];
         const hazard = ['id', 'site_id', 'level', 'status', 'deadline', 'description', 'responsible_person'];
-        const none = {counties: {}, sectors: {}, units: {}, sites: columns(site, []), hazards: columns(hazard, [])};
-        await Sites.apply({...none, complete: true, cursor: 'c1', site_ids: [1, 2],
+        const none = {counties: {}, sectors: {}, units: {}, sites: columns(site, []), hazards: columns(hazard, []),
+                      site_ids: [], closed: [], after: 0, next: null};
+        const part = await Sites.apply({...none, complete: true, cursor: 'c1', next: 1,
             counties: {1: '榆次区'}, sectors: {fire: '消防'},
-            sites: columns(site, [[1, 't1', '甲', 'c1', 1, 'fire', '', '', '', null],
-                                  [2, 't2', '乙', 'c2', 1, 'fire', '', '', '', null]]),
+            sites: columns(site, [[1, 't1', '甲', 'c1', 1, 'fire', '', '', '', null]]),
             hazards: columns(hazard, [[10, 1, 'major', 'open', 20000, '一', '王'],
-                                      [11, 1, 'general', 'open', 20001, '二', '王'],
-                                      [12, 2, 'general', 'open', 20002, '三', '李']]), closed: []}, user);
+                                      [11, 1, 'general', 'open', 20001, '二', '王']])}, user, 'c1');
+        const whole = await Sites.apply({...none, complete: true, cursor: 'c1b', after: 1,
+            sites: columns(site, [[2, 't2', '乙', 'c2', 1, 'fire', '', '', '', null]]),
+            hazards: columns(hazard, [[12, 2, 'general', 'open', 20002, '三', '李']])}, user, 'c1');
         const day = await Sites.apply({...none, complete: false, cursor: 'c2', site_ids: [1],
-            hazards: columns(hazard, [[11, 1, 'general', 'submitted', 20001, '二', '王']]), closed: [10]}, user);
+            hazards: columns(hazard, [[11, 1, 'general', 'submitted', 20001, '二', '王']]), closed: [10]}, user, 'c2');
         const one = await Sites.site('t1', user);
         const held = await Outbox.transact(['hazards'], 'readonly', (stores, result) => {
             stores.hazards.count().onsuccess = event => { result.value = event.target.result; };
         });
-        const lacking = await Sites.apply({...none, complete: false, cursor: 'c3', site_ids: [1, 3], closed: []}, user);
-        return {day: [day.cursor, day.sites], hazards: one.hazards.map(h => [h.id, h.status, h.deadline]),
-                named: [one.county, one.sector_name], held, gone: await Sites.site('t2', user),
-                stranger: await Sites.site('t1', 'another'), lacking};
+        const lacking = await Sites.apply({...none, complete: false, cursor: 'c3', site_ids: [1, 3]}, user, 'c3');
+        return {part: [part.cursor, part.sites], whole: [whole.cursor, whole.sites], day: [day.cursor, day.sites],
+                hazards: one.hazards.map(h => [h.id, h.status, h.deadline]), named: [one.county, one.sector_name],
+                held, gone: await Sites.site('t2', user), stranger: await Sites.site('t1', 'another'), lacking};
     }""")
+    assert seen["part"] == [None, 1] and seen["whole"] == ["c1", 2]  # not whole until the last part: asked again
     assert seen["day"] == ["c2", 1] and seen["hazards"] == [[11, "submitted", "2024-10-05"]]
     assert seen["named"] == ["榆次区", "消防"] and seen["held"] == 1  # site 2's hazard went with it
     assert seen["gone"] is None and seen["stranger"] is None and seen["lacking"] == {"incomplete": True}

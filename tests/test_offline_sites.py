@@ -49,9 +49,8 @@ def hazards_by_id(answer: dict) -> dict:
 def test_the_whole_copy_holds_every_site_of_the_county_with_its_open_hazards(api, login, world, db):
     hazard = submitted_inspection(login("insp_a"), world, db).hazards[0]
     answer = api("insp_a").get(URL).get_json()
-    assert answer["complete"] and answer["closed"] == []
+    assert answer["complete"] and answer["next"] is None and answer["closed"] == []
     assert set(sites_by_token(answer)) == {world.enterprise_a.qr_token, world.enterprise_a2.qr_token}
-    assert answer["site_ids"] == sorted([world.enterprise_a.id, world.enterprise_a2.id])
     site = sites_by_token(answer)[world.enterprise_a.qr_token]
     assert (site["name"], site["credit_code"], answer["counties"][str(site["county_id"])], site["sector_code"]) == (
         "榆次建工有限公司", world.enterprise_a.credit_code, "榆次区", "construction")
@@ -115,10 +114,11 @@ def test_a_site_moved_to_another_county_leaves_one_copy_and_comes_whole_to_the_o
 
 def test_the_city_keeps_one_county_or_only_the_sites_it_is_sent_to(api, world):
     city = api("city")
-    assert city.get(URL).get_json()["site_ids"] == []  # a whole city would not fit on a phone
+    assert rows(city.get(URL).get_json()["sites"]) == []  # a whole city would not fit on a phone
     answer = city.get(url(county=world.county_b.id)).get_json()
     assert list(sites_by_token(answer)) == [world.enterprise_b.qr_token]
-    assert answer["site_ids"] == [world.enterprise_b.id]
+    changes = city.get(url(county=world.county_b.id, since=answer["cursor"])).get_json()
+    assert changes["site_ids"] == [world.enterprise_b.id]
 
 
 def test_another_countys_copy_is_refused_and_a_bad_cursor_is_explained(api, world):
@@ -128,6 +128,19 @@ def test_another_countys_copy_is_refused_and_a_bad_cursor_is_explained(api, worl
     assert phone.get(url(county=99999)).status_code == 404
     bad = phone.get(url(since="yesterday"))
     assert bad.status_code in (400, 422) and bad.get_json()["error"]["message"]
+
+
+def test_the_whole_copy_comes_in_parts_each_naming_the_next(app, api, login, world, db, monkeypatch):
+    monkeypatch.setitem(app.config, "OFFLINE_PART_SITES", 1)
+    hazard = submitted_inspection(login("insp_a"), world, db).hazards[0]
+    phone = api("insp_a")
+    first, second = sorted([world.enterprise_a, world.enterprise_a2], key=lambda enterprise: enterprise.id)
+    part = phone.get(URL).get_json()
+    assert part["complete"] and part["next"] == first.id and list(sites_by_token(part)) == [first.qr_token]
+    last = phone.get(url(after=part["next"])).get_json()
+    assert last["next"] is None and list(sites_by_token(last)) == [second.qr_token]
+    [holding] = [answer for answer in (part, last) if hazards_by_id(answer)]  # each hazard with its site
+    assert list(hazards_by_id(holding)) == [hazard.id] and sites_by_token(holding)[world.enterprise_a.qr_token]
 
 
 def test_an_enterprise_keeps_only_its_own_site(api, world):

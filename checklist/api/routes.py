@@ -186,7 +186,7 @@ def sites():
 
 @operation(
     "GET", "/sites/offline", summary="The user's sites with what their site pages show, for the phone to keep offline:"
-    " all of them, or those changed since the last answer's cursor (and the ids of all)",
+    " all of them in parts, or those changed since the last answer's cursor (and the ids of all)",
     security=READ, query=schemas.OfflineSitesQuery, answers={200: ("the sites", schemas.OfflineSites)},
     errors=(400, 401, 403, 404, 422),
 )
@@ -196,11 +196,12 @@ def offline_sites():
     county = asked_county(user, asked.county)
     if access.allowed_modes(user):
         kept = offline.offline_sites(session, user, active_campaign_or_none(session), local_today(), county,
-                                     asked.since)
+                                     asked.since, asked.after, current_app.config["OFFLINE_PART_SITES"])
     else:  # as /sites: nothing for whoever inspects nothing
         kept = offline.OfflineSites(cursor=utcnow(), complete=True)
     answer = {
         "cursor": kept.cursor.isoformat(timespec="microseconds") + "Z", "complete": kept.complete,
+        "after": asked.after, "next": kept.next,
         "counties": kept.counties, "sectors": kept.sectors, "units": kept.units, "site_ids": kept.site_ids,
         "sites": kept.sites, "hazards": kept.hazards, "closed": kept.closed,
     }

@@ -135,6 +135,9 @@ class SitesQuery(BaseModel):
 
 class OfflineSitesQuery(SitesQuery):
     since: Moment | None = Field(None, description="the cursor of the last answer: only the sites changed since")
+    after: Annotated[int, Field(ge=0, le=MAX_ID)] = Field(
+        0, description="the whole copy's part after this site id (the last answer's `next`); with `since`, unused:"
+                       " the changes come in one answer")
 
 
 class PhotoQuery(BaseModel):
@@ -311,11 +314,15 @@ class OfflineSites(BaseModel):
     """A phone's offline copy of its sites (read.offline): columns, not objects, a county's thousands in one answer."""
 
     cursor: str = Field(description="ask with it as `since` next time (ISO 8601, UTC)")
-    complete: bool = Field(description="every site and hazard; else only those changed since")
+    complete: bool = Field(description="every site and hazard (of a part: ask for the next one); else only those"
+                                       " changed since")
+    after: int = Field(description="the part's first site follows this id: 0 for the first part")
+    next: int | None = Field(description="ask with it as `after` for the whole copy's next part; null: the last")
     counties: dict[str, str] = Field(description="the counties' names by id")
     sectors: dict[str, str] = Field(description="the sectors' names by code")
     units: dict[str, str] = Field(description="the supervising units' names by id")
-    site_ids: list[int] = Field(description="the id of every site of the scope now: the phone drops the others")
+    site_ids: list[int] = Field(description="with `since`, the id of every site of the scope now: the phone drops the"
+                                " others")
     sites: dict[str, list[Any]] = Field(
         description=f"the sites, a list of values for each field: {', '.join(offline.SITE_FIELDS)}")
     hazards: dict[str, list[Any]] = Field(

@@ -33,15 +33,18 @@
     });
   }
 
-  /* Store an answer of /api/v1/sites/offline for `user`, in one transaction. Resolves with the new
-   * record, or with {incomplete: true} when a change names a site the copy does not hold: the
-   * caller then asks for the whole copy. */
-  function apply(answer, user) {
+  /* Store an answer of /api/v1/sites/offline for `user`, in one transaction: a part of the whole copy
+   * (the first clears what the phone held), or the changes since the last cursor. `cursor` is the one to
+   * ask from next time, kept once the copy is whole: the first part's, or the changes' own. Resolves
+   * with the new record, or with {incomplete: true} when the changes name a site the copy does not hold:
+   * the caller then asks for the whole copy. */
+  function apply(answer, user, cursor) {
     return Outbox.transact(["sites", "hazards", "copy"], "readwrite", function (stores, result) {
       stores.copy.get(RECORD).onsuccess = function (event) {
         const before = event.target.result;
-        const names = answer.complete || !before ? { counties: {}, sectors: {}, units: {} } : before.names;
-        if (answer.complete) {
+        const first = answer.complete && !answer.after;
+        const names = first || !before ? { counties: {}, sectors: {}, units: {} } : before.names;
+        if (first) {
           stores.sites.clear();
           stores.hazards.clear();
         }
@@ -49,24 +52,36 @@
         rows(answer.hazards).forEach(function (hazard) { stores.hazards.put(hazard); });
         answer.closed.forEach(function (id) { stores.hazards.delete(id); });
         ["counties", "sectors", "units"].forEach(function (kind) { Object.assign(names[kind], answer[kind]); });
-        stores.sites.getAllKeys().onsuccess = function (keysEvent) {
-          const held = new Set(keysEvent.target.result);
-          const kept = new Set(answer.site_ids);
-          const missing = answer.site_ids.some(function (id) { return !held.has(id); });
-          held.forEach(function (id) { // no longer the inspector's: the site and its hazards go
-            if (kept.has(id)) return;
-            stores.sites.delete(id);
-            stores.hazards.index("site_id").openKeyCursor(IDBKeyRange.only(id)).onsuccess = function (cursorEvent) {
-              const cursor = cursorEvent.target.result;
-              if (!cursor) return;
-              stores.hazards.delete(cursor.primaryKey);
-              cursor.continue();
-            };
-          });
-          const copy = { user: String(user), cursor: answer.cursor, at: Date.now(), sites: kept.size, names: names };
-          stores.copy.put(copy, RECORD);
-          result.value = missing ? { incomplete: true } : copy;
+        let missing = false;
+        const finish = function () { // once the changes above are placed: requests run in order
+          stores.sites.count().onsuccess = function (countEvent) {
+            const whole = answer.next === null;
+            const copy = { user: String(user), cursor: whole ? cursor : null, at: Date.now(),
+              sites: countEvent.target.result, names: names };
+            stores.copy.put(copy, RECORD);
+            result.value = missing ? { incomplete: true } : copy;
+          };
         };
+        if (answer.complete) {
+          finish();
+        } else {
+          stores.sites.getAllKeys().onsuccess = function (keysEvent) {
+            const held = new Set(keysEvent.target.result);
+            const kept = new Set(answer.site_ids);
+            missing = answer.site_ids.some(function (id) { return !held.has(id); });
+            held.forEach(function (id) { // no longer the inspector's: the site and its hazards go
+              if (kept.has(id)) return;
+              stores.sites.delete(id);
+              stores.hazards.index("site_id").openKeyCursor(IDBKeyRange.only(id)).onsuccess = function (cursorEvent) {
+                const found = cursorEvent.target.result;
+                if (!found) return;
+                stores.hazards.delete(found.primaryKey);
+                found.continue();
+              };
+            });
+            finish();
+          };
+        }
       };
     });
   }

@@ -84,16 +84,28 @@ async function readMeta() {
   return response ? response.json() : null;
 }
 
-/* The copy of the sites, from the last answer's cursor when the copy is this person's. */
+/* The copy of the sites: the changes since the last cursor when the copy is this person's and whole,
+ * else (or when the changes name a site it lacks) the whole copy, part after part. */
 async function fillCopy(user) {
-  const ask = async function (since) {
-    const response = await get(COPY_URL + (since ? "?since=" + encodeURIComponent(since) : ""));
+  const ask = async function (query) {
+    const response = await get(COPY_URL + query);
     if (!usable(response)) throw new Error("sites: " + response.status);
-    return Sites.apply(await response.json(), user);
+    return response.json();
   };
   const copy = await Sites.record();
-  const changed = await ask(copy && copy.user === String(user) ? copy.cursor : null);
-  return changed.incomplete ? ask(null) : changed;
+  if (copy && copy.user === String(user) && copy.cursor) {
+    const changes = await ask("?since=" + encodeURIComponent(copy.cursor));
+    const kept = await Sites.apply(changes, user, changes.cursor);
+    if (!kept.incomplete) return kept;
+  }
+  let part = await ask("");
+  const cursor = part.cursor; // what changes while the other parts come is asked for next time
+  let kept = await Sites.apply(part, user, cursor);
+  while (part.next !== null) {
+    part = await ask("?after=" + part.next);
+    kept = await Sites.apply(part, user, cursor);
+  }
+  return kept;
 }
 
 /* Fetch and keep the inspector's sites. force: even when the copy is fresh. Resolves with the
