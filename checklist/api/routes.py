@@ -36,7 +36,6 @@ from checklist.models import (
     Role,
     Sector,
     User,
-    utcnow,
 )
 from checklist.presence import fix_of
 from checklist.read import enterprises, offline
@@ -193,18 +192,10 @@ def sites():
 def offline_sites():
     user, session = acting_user(), get_session()
     asked = parse(schemas.OfflineSitesQuery, request.args.to_dict())
-    county = asked_county(user, asked.county)
-    if access.allowed_modes(user):
-        kept = offline.offline_sites(session, user, active_campaign_or_none(session), local_today(), county,
-                                     asked.since, asked.after, current_app.config["OFFLINE_PART_SITES"])
-    else:  # as /sites: nothing for whoever inspects nothing
-        kept = offline.OfflineSites(cursor=utcnow(), complete=True)
-    answer = {
-        "cursor": kept.cursor.isoformat(timespec="microseconds") + "Z", "complete": kept.complete,
-        "after": asked.after, "next": kept.next,
-        "counties": kept.counties, "sectors": kept.sectors, "units": kept.units, "site_ids": kept.site_ids,
-        "sites": kept.sites, "hazards": kept.hazards, "closed": kept.closed,
-    }
+    kept = offline.offline_sites(session, user, active_campaign_or_none(session), local_today(),
+                                 asked_county(user, asked.county), asked.since, asked.after,
+                                 current_app.config["OFFLINE_PART_SITES"])
+    answer = {**vars(kept), "cursor": kept.cursor.isoformat(timespec="microseconds") + "Z", "after": asked.after}
     # Chinese as UTF-8, not \uXXXX, and no spaces: a county's copy is a phone's biggest download (as rows, the
     # bench's biggest county took 2.0 MB gzipped with the escapes, 1.5 MB without).
     text = json.dumps(answer, ensure_ascii=False, separators=(",", ":"))

@@ -66,14 +66,14 @@ class OfflineSites:
 
 
 def scope(user: User, campaign: Campaign | None, today: date, county: County | None) -> tuple[Select, ColumnElement]:
-    """The enterprises of the user's offline copy, those they are sent to first; and the clause of those."""
+    """The enterprises of the user's offline copy; and the clause of those they are sent to."""
     query, first = enterprises.sites(user, campaign, today)
     sent = first == 0
     if county is not None:
         query = query.where(Enterprise.county_id == county.id)
     elif access.sees_whole_city(user):
         query = query.where(sent)
-    return query.order_by(first, Enterprise.id), sent
+    return query.order_by(None), sent
 
 
 def offline_sites(session: Session, user: User, campaign: Campaign | None, today: date, county: County | None,
@@ -82,8 +82,10 @@ def offline_sites(session: Session, user: User, campaign: Campaign | None, today
     `after` (each answer names the next part's; in one answer, the bench's biggest county took 0.75 s and grew with
     the county); else what changed since then, in one answer (see the module)."""
     cursor = utcnow() - CURSOR_MARGIN
+    if not access.allowed_modes(user):  # as /api/v1/sites: nothing for whoever inspects nothing
+        return OfflineSites(cursor=cursor, complete=True)
     sites, sent = scope(user, campaign, today, county)
-    ids = sites.with_only_columns(Enterprise.id).order_by(None)
+    ids = sites.with_only_columns(Enterprise.id)
     hazards = (  # the level and status as stored (their values), not as enums: a part holds some 12,000
         select(Hazard.id, Hazard.enterprise_id, type_coerce(Hazard.level, String), type_coerce(Hazard.status, String),
                Hazard.deadline, Hazard.description, Hazard.responsible_person)
@@ -103,14 +105,14 @@ def offline_sites(session: Session, user: User, campaign: Campaign | None, today
         site_ids = list(session.scalars(ids.order_by(Enterprise.id)))
         moved = select(HazardHistory.hazard_id).where(HazardHistory.at >= since)
         sites = sites.where((Enterprise.changed_at >= since) | sent)
-        whole = sites.with_only_columns(Enterprise.id).order_by(None).scalar_subquery()
+        whole = sites.with_only_columns(Enterprise.id).scalar_subquery()
         hazards = hazards.where(Hazard.id.in_(moved) | (Hazard.enterprise_id.in_(whole)
                                                         & (Hazard.status != HazardStatus.CLOSED)))
     connection = session.connection()  # rows as the database gives them, without the ORM's loading
     site_rows = connection.execute(sites.with_only_columns(
         Enterprise.id, Enterprise.qr_token, Enterprise.name, Enterprise.credit_code, Enterprise.county_id, Sector.code,
         Enterprise.address, Enterprise.contact_name, Enterprise.contact_phone, Enterprise.supervising_unit_id,
-    )).all()
+    ).order_by(Enterprise.id)).all()
     hazard_rows, closed = [], []
     for number, site_id, level, status, deadline, description, responsible in connection.execute(hazards):
         if status == HazardStatus.CLOSED.value:

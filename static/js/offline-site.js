@@ -10,7 +10,7 @@
   const strings = JSON.parse(document.getElementById("site-strings").textContent);
   const userMeta = document.querySelector("meta[name=user-id]");
   const user = userMeta ? userMeta.content : "";
-  const match = /^\/s\/([^/]+)\/?$/.exec(location.pathname);
+  const token = window.Sites.tokenOf(location.pathname);
   const $ = function (selector, within) { return (within || root).querySelector(selector); };
   root.hidden = false;
 
@@ -61,11 +61,11 @@
   }
 
   const missing = function () { $("[data-missing]").hidden = false; };
-  if (!match) {
+  if (!token) {
     missing();
     return;
   }
-  window.Sites.site(decodeURIComponent(match[1]), user).then(function (site) {
+  window.Sites.site(token, user).then(function (site) {
     if (site) draw(site);
     else missing();
   }, missing);

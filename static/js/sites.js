@@ -13,6 +13,13 @@
   const Outbox = scope.Outbox;
   const RECORD = "copy";
   const DAY = 24 * 3600 * 1000;
+  const SITE_PAGE = /^\/s\/([^/]+)\/?$/;
+
+  /* The token of a site page's path (/s/<token>), or null for any other path. */
+  function tokenOf(path) {
+    const match = SITE_PAGE.exec(path);
+    return match ? decodeURIComponent(match[1]) : null;
+  }
 
   function rows(columns) {
     const names = Object.keys(columns);
@@ -94,30 +101,31 @@
    * does not hold it (or is another person's). */
   function site(token, user) {
     return Outbox.transact(["sites", "hazards", "copy"], "readonly", function (stores, result) {
+      let copy = null;
+      stores.copy.get(RECORD).onsuccess = function (event) { copy = event.target.result; }; // answered first
       stores.sites.index("token").get(token).onsuccess = function (event) {
         const found = event.target.result;
-        if (!found) return;
+        if (!found || !copy || copy.user !== String(user)) return;
         stores.hazards.index("site_id").getAll(found.id).onsuccess = function (hazardsEvent) {
-          stores.copy.get(RECORD).onsuccess = function (copyEvent) {
-            const copy = copyEvent.target.result;
-            if (!copy || copy.user !== String(user)) return;
-            const today = localDays(Date.now());
-            found.county = copy.names.counties[found.county_id] || "";
-            found.sector_name = copy.names.sectors[found.sector_code] || "";
-            found.unit = copy.names.units[found.supervising_unit_id] || "";
-            found.copied_at = copy.at;
-            found.hazards = hazardsEvent.target.result.sort(function (a, b) {
-              return a.deadline - b.deadline || a.id - b.id;
-            }).map(function (hazard) {
-              hazard.overdue = hazard.deadline < today;
-              hazard.deadline = new Date(hazard.deadline * DAY).toISOString().slice(0, 10);
-              return hazard;
-            });
-            result.value = found;
-          };
+          result.value = shown(found, hazardsEvent.target.result, copy);
         };
       };
     }).then(function (found) { return found || null; });
+  }
+
+  /* A stored site as its page shows it: named county, sector and unit, its hazards by deadline. */
+  function shown(found, hazards, copy) {
+    const today = localDays(Date.now());
+    found.county = copy.names.counties[found.county_id] || "";
+    found.sector_name = copy.names.sectors[found.sector_code] || "";
+    found.unit = copy.names.units[found.supervising_unit_id] || "";
+    found.copied_at = copy.at;
+    found.hazards = hazards.sort(function (a, b) { return a.deadline - b.deadline || a.id - b.id; }).map(function (hazard) {
+      hazard.overdue = hazard.deadline < today;
+      hazard.deadline = new Date(hazard.deadline * DAY).toISOString().slice(0, 10);
+      return hazard;
+    });
+    return found;
   }
 
   /* Whether the copy holds the site of a token. */
@@ -164,5 +172,5 @@
     });
   }
 
-  scope.Sites = { apply: apply, record: record, site: site, holds: holds, any: any, list: list, clear: clear };
+  scope.Sites = { apply: apply, record: record, tokenOf: tokenOf, site: site, holds: holds, any: any, list: list, clear: clear };
 })(self);

@@ -195,12 +195,9 @@ function cacheablePage(url) {
   return (url.pathname === "/" && !url.search) || url.pathname.indexOf("/s/") === 0 || url.pathname.indexOf("/app/") === 0;
 }
 
-const SITE_PAGE = /^\/s\/([^/]+)\/?$/;
-
 /* A site page (/s/<token>) without a signal: the shell that draws it from the copy when the copy
  * holds the site, else the page as last seen. */
-function siteFromCopy(url, cache) {
-  const token = decodeURIComponent(SITE_PAGE.exec(url.pathname)[1]);
+function siteFromCopy(token, url, cache) {
   return Sites.holds(token).catch(function () { return false; }).then(function (held) {
     return held ? cache.match(SITE_SHELL) : null;
   }).then(function (shell) { return shell || cache.match(cacheKey(url)); });
@@ -277,7 +274,8 @@ self.addEventListener("fetch", function (event) {
   if (request.mode === "navigate") {
     if (url.pathname === "/sw.js") return;
     const key = cacheKey(url);
-    const offline = SITE_PAGE.test(url.pathname) ? function (cache) { return siteFromCopy(url, cache); } : null;
+    const token = Sites.tokenOf(url.pathname);
+    const offline = token ? function (cache) { return siteFromCopy(token, url, cache); } : null;
     event.respondWith(networkFirst(request, key, cacheablePage(url), offline).catch(offlinePage));
   } else if (url.pathname.indexOf("/api/v1/") === 0) {
     event.respondWith(networkFirst(request, url.pathname + url.search, true));
